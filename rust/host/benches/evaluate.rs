@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Benchmark: time to evaluate one OOM event over a NUMA-sized zone set.
+//! Prints numbers; asserts nothing about speed.  `cargo bench`.
+
+use oomfrag_engine::engine::*;
+use oomfrag_engine::report::*;
+use std::time::Instant;
+
+fn main() {
+    static NAMES: &[(&str, u32)] = &[("GFP_KERNEL", 0xcc0)];
+    let p = Platform {
+        gfp: GfpBits {
+            dma: 1,
+            highmem: 2,
+            dma32: 4,
+            movable: 8,
+            reclaimable: 0x10,
+            high: 0x20,
+            fs: 0x80,
+            direct_reclaim: 0x400,
+            kswapd_reclaim: 0x800,
+            retry_mayfail: 0x4000,
+            memalloc: 0x20000,
+            nomemalloc: 0x80000,
+            thisnode: 0x200000,
+        },
+        zone_idx: [Some(0), Some(1), Some(2), None, Some(3), None],
+        cma: true,
+        mobility_disabled: false,
+        gfp_names: NAMES,
+    };
+    let mut zones = Vec::new();
+    for node in 0..8u16 {
+        for idx in 0..4u8 {
+            let mut z = ZoneSnapshot::empty(node, idx, ZoneKind::Normal, 11);
+            for o in 0..11 {
+                z.nr_free[o] = 1000 >> o;
+                z.nonempty[o] = 0b11;
+            }
+            z.free = z.buddy_free_pages();
+            z.wmark = [500, 600, 700];
+            zones.push(z);
+        }
+    }
+    let iters = 20_000u32;
+    let mut e = Event::EMPTY;
+    let start = Instant::now();
+    for i in 0..iters {
+        let req = Request {
+            trigger: Trigger::Alloc,
+            order: Some((i % 4) as i32),
+            gfp: Some(0xcc0),
+            ..Request::unknown(0xcc0)
+        };
+        e.evaluate(&p, std::hint::black_box(&zones), req);
+    }
+    let ns = start.elapsed().as_nanos() / iters as u128;
+    println!("evaluate: {} zones, {} ns per event ({} iterations)", zones.len(), ns, iters);
+    let mut s = String::new();
+    let start = Instant::now();
+    for _ in 0..2000 {
+        s.clear();
+        use std::fmt::Write;
+        write!(s, "{}", EventText(&p, &e)).unwrap();
+    }
+    println!("format: {} bytes, {} ns per event", s.len(), start.elapsed().as_nanos() / 2000);
+}

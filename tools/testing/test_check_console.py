@@ -1,0 +1,285 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Self-test of tools/testing/check-console on synthetic console logs.
+
+Run: python3 -m unittest discover -s tools/testing -p 'test_*.py'
+
+Tests whose logs hold KUnit suites need the kernel's kunit.py: from
+$KUNIT_PY (kunit.py or a kernel tree) or else the test kernel tree of
+tools/testing/build-kernel --print-dir.  Without it they are skipped.
+"""
+
+import contextlib
+import importlib.machinery
+import importlib.util
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOOL = os.path.join(HERE, 'check-console')
+
+
+def load_tool():
+	loader = importlib.machinery.SourceFileLoader('check_console', TOOL)
+	spec = importlib.util.spec_from_loader('check_console', loader)
+	mod = importlib.util.module_from_spec(spec)
+	loader.exec_module(mod)
+	return mod
+
+
+cc = load_tool()
+KUNIT_PY = cc.find_kunit_py(os.environ.get('KUNIT_PY'))
+NO_KUNIT_WHY = ('kunit.py not found: set KUNIT_PY=<kernel tree> or build the '
+		'test kernel with tools/testing/build-kernel')
+if not KUNIT_PY:
+	print('test_check_console: skipping KUnit tests: ' + NO_KUNIT_WHY,
+	      file=sys.stderr)
+needs_kunit = unittest.skipUnless(KUNIT_PY, NO_KUNIT_WHY)
+
+
+def log(text):
+	"""Drop one leading tab per line, then give every line not starting
+	with '|' a printk timestamp (lines starting with '|' are userspace
+	output)."""
+	out = []
+	t = 0.5
+	for line in text.strip('\n').splitlines():
+		if line.startswith('\t'):
+			line = line[1:]
+		if line.startswith('|'):
+			out.append(line[1:])
+		else:
+			t += 0.001
+			out.append('[%12.6f] %s' % (t, line))
+	return '\n'.join(out) + '\n'
+
+
+BOOT = """\
+	Linux version 7.3.4 (root@host) (Debian clang version 19.1.7) #1 SMP
+	Command line: console=ttyS0 panic=-1 loglevel=7
+	KTAP version 1
+	1..1
+	    KTAP version 1
+	    # Subtest: example_boot
+	    # module: example
+	    1..2
+	    ok 1 example_simple
+	    ok 2 example_skip # SKIP this test should be skipped
+	# example_boot: pass:1 fail:0 skip:1 total:2
+	# Totals: pass:1 fail:0 skip:1 total:2
+	ok 1 example_boot
+	Freeing unused kernel image (initmem) memory: 1234K
+	Run /init as init process
+	|init: running /script.sh
+	oomfrag: loading out-of-tree module taints kernel.
+	"""
+
+# The module's suite at insmod, without a document header, numbered after
+# the boot suites, with unrelated printk and shell output in between.
+MODULE_PASS = """\
+	    KTAP version 1
+	    # Subtest: oomfrag_verdict
+	    1..3
+	    ok 1 classify_cma
+	oomfrag: snapshot taken
+	|GUEST-TEST ok module_loaded
+	    ok 2 classify_fragmentation
+	    ok 3 classify_lowmem_reserve
+	# oomfrag_verdict: pass:3 fail:0 skip:0 total:3
+	# Totals: pass:3 fail:0 skip:0 total:3
+	ok 2 oomfrag_verdict
+	"""
+
+MODULE_FAIL = """\
+	    KTAP version 1
+	    # Subtest: oomfrag_verdict
+	    1..2
+	    ok 1 classify_cma
+	    # classify_fragmentation: ASSERTION FAILED at rust/verdict.rs:42
+	    Expected verdict == Verdict::Fragmentation, but
+	        verdict == Exhaustion
+	    not ok 2 classify_fragmentation
+	# oomfrag_verdict: pass:1 fail:1 skip:0 total:2
+	# Totals: pass:1 fail:1 skip:0 total:2
+	not ok 2 oomfrag_verdict
+	"""
+
+# A second module suite that does print its own document header.
+MODULE_WITH_HEADER = """\
+	KTAP version 1
+	1..1
+	    KTAP version 1
+	    # Subtest: oomfrag_debugfs
+	    1..1
+	    ok 1 debugfs_files
+	ok 3 oomfrag_debugfs
+	"""
+
+OOM_REPORT = """\
+	|GUEST-TEST ok hog_started
+	hog invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0
+	CPU: 1 UID: 0 PID: 77 Comm: hog Tainted: G           O        7.3.4 #1 PREEMPT(voluntary)
+	Tainted: [O]=OOT_MODULE
+	Hardware name: QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.16.3-debian-1.16.3-2 04/01/2014
+	Call Trace:
+	 <TASK>
+	 dump_stack_lvl+0x4a/0x70
+	 dump_header+0x43/0x1b0
+	 oom_kill_process+0x101/0x1c0
+	 out_of_memory+0x23c/0x590
+	 </TASK>
+	Mem-Info:
+	Node 0 DMA32 free:272596kB boost:0kB min:3412kB low:4264kB high:5116kB free_cma:262144kB
+	lowmem_reserve[]: 0 0 0 0
+	Out of memory: Killed process 77 (hog) total-vm:1000kB, anon-rss:900kB
+	oomfrag: verdict: cma
+	|GUEST-TEST ok oom_verdict_cma
+	"""
+
+OOPS = """\
+	BUG: kernel NULL pointer dereference, address: 0000000000000008
+	#PF: supervisor read access in kernel mode
+	Oops: Oops: 0000 [#1] SMP NOPTI
+	CPU: 0 UID: 0 PID: 61 Comm: insmod Tainted: G           O        7.3.4 #1
+	RIP: 0010:oomfrag_init+0x12/0x40 [oomfrag]
+	Call Trace:
+	 <TASK>
+	 do_one_initcall+0x45/0x210
+	 </TASK>
+	"""
+
+EXIT_OK = """\
+	|OOMFRAG-VM-EXIT 0
+	reboot: Power down
+	"""
+
+
+def run(text, *args):
+	"""Run check-console's main() on a log; returns (status, output)."""
+	with tempfile.NamedTemporaryFile('w', suffix='.log', delete=False) as f:
+		f.write(log(text))
+		path = f.name
+	try:
+		argv = list(args) + [path]
+		if KUNIT_PY:
+			argv = ['--kunit-py', KUNIT_PY] + argv
+		buf = io.StringIO()
+		with contextlib.redirect_stdout(buf):
+			status = cc.main(argv)
+		return status, buf.getvalue()
+	finally:
+		os.unlink(path)
+
+
+class Base(unittest.TestCase):
+	def assertVerdict(self, result, status, summary):
+		got_status, out = result
+		msg = '\n--- check-console output ---\n' + out
+		self.assertEqual(out.splitlines()[-1], summary, msg)
+		self.assertEqual(got_status, status, msg)
+
+
+class KUnitTests(Base):
+	@needs_kunit
+	def test_boot_and_headerless_module_suite_pass(self):
+		r = run(BOOT + MODULE_PASS + EXIT_OK, '--module-suite', 'oomfrag')
+		# 1 + 3 KUnit, 1 guest test; 1 KUnit test skipped.
+		self.assertVerdict(r, 0, '5 passed, 0 failed')
+		self.assertIn('oomfrag_verdict', r[1])
+
+	@needs_kunit
+	def test_module_suite_with_own_header(self):
+		r = run(BOOT + MODULE_PASS + MODULE_WITH_HEADER + EXIT_OK,
+			'--module-suite', 'oomfrag_verdict',
+			'--module-suite', 'oomfrag_debugfs')
+		self.assertVerdict(r, 0, '6 passed, 0 failed')
+
+	@needs_kunit
+	def test_failing_kunit_test(self):
+		r = run(BOOT + MODULE_FAIL + EXIT_OK, '--module-suite', 'oomfrag')
+		self.assertVerdict(r, 1, '2 passed, 1 failed')
+		self.assertIn('oomfrag_verdict.classify_fragmentation', r[1])
+
+	@needs_kunit
+	def test_missing_module_suite(self):
+		r = run(BOOT + EXIT_OK, '--module-suite', 'oomfrag')
+		self.assertVerdict(r, 1, '1 passed, 0 failed')
+		self.assertIn('no KUnit test ran in a suite matching "oomfrag"', r[1])
+
+	@needs_kunit
+	def test_suite_cut_short(self):
+		# The guest died in the middle of the module's suite.
+		cut = MODULE_PASS.split('    ok 2')[0]
+		r = run(BOOT + cut, '--module-suite', 'oomfrag')
+		self.assertEqual(r[0], 1, r[1])
+		self.assertIn('has no result line', r[1])
+
+	@needs_kunit
+	def test_boot_document_short_of_suites(self):
+		short = BOOT.replace('1..1\n', '1..2\n', 1)
+		r = run(short + EXIT_OK)
+		self.assertEqual(r[0], 1, r[1])
+		self.assertIn('announced 2 suites, the log has 1', r[1])
+
+
+class ConsoleTests(Base):
+	"""Logs without KUnit suites: kunit.py is not needed."""
+
+	def test_oops_fails(self):
+		r = run(OOPS + EXIT_OK)
+		self.assertVerdict(r, 1, '0 passed, 0 failed')
+		self.assertIn('BUG: kernel NULL pointer dereference', r[1])
+		self.assertIn('Splats: 2', r[1])	# the BUG: and the Oops: line
+
+	def test_oom_report_call_trace_is_not_a_splat(self):
+		r = run(OOM_REPORT + EXIT_OK, '--expect', r'verdict: cma$')
+		self.assertVerdict(r, 0, '2 passed, 0 failed')
+		self.assertIn('Splats: none', r[1])
+
+	def test_guest_test_failure(self):
+		text = OOM_REPORT + '|GUEST-TEST not ok verdict_text wanted "cma"\n' + EXIT_OK
+		r = run(text)
+		self.assertVerdict(r, 1, '2 passed, 1 failed')
+		self.assertIn('verdict_text: wanted "cma"', r[1])
+
+	def test_expect_missing(self):
+		r = run(OOM_REPORT + EXIT_OK, '--expect', 'verdict: cma',
+			'--expect', 'verdict: fragmentation')
+		self.assertVerdict(r, 1, '2 passed, 0 failed')
+		self.assertIn('missing: /verdict: fragmentation/', r[1])
+
+	def test_ignore_known_warning(self):
+		text = 'WARNING: harmless thing we know about\n' + EXIT_OK
+		self.assertEqual(run(text)[0], 1)
+		self.assertEqual(run(text, '--ignore', 'harmless thing')[0], 0)
+
+	def test_exit_marker(self):
+		self.assertVerdict(run(OOM_REPORT), 1, '2 passed, 0 failed')
+		self.assertEqual(run(OOM_REPORT, '--no-exit-marker')[0], 0)
+		self.assertEqual(run(OOM_REPORT + '|OOMFRAG-VM-EXIT 3\n')[0], 1)
+
+	def test_panic(self):
+		text = ('sysrq: Trigger a crash\n'
+			'Kernel panic - not syncing: sysrq triggered crash\n')
+		r = run(text)
+		self.assertEqual(r[0], 1)
+		self.assertIn('Kernel panic - not syncing', r[1])
+
+	def test_cli(self):
+		with tempfile.NamedTemporaryFile('w', suffix='.log') as f:
+			f.write(log(OOM_REPORT + EXIT_OK))
+			f.flush()
+			p = subprocess.run([TOOL, f.name], capture_output=True,
+					   text=True)
+		self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+		self.assertEqual(p.stdout.splitlines()[-1], '2 passed, 0 failed')
+		p = subprocess.run([TOOL, '/nonexistent.log'], capture_output=True,
+				   text=True)
+		self.assertEqual(p.returncode, 2)
+
+
+if __name__ == '__main__':
+	unittest.main()
