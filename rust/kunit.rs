@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! KUnit suites, run at `insmod` in the test guest.
+//!
+//! `oomfrag_engine`: the engine with the running kernel's own platform
+//! (gfp values from the bindings) on the seeds' fixtures.
+//! `oomfrag_live`: invariants of live snapshots.
+
+#[kernel::macros::kunit_tests(oomfrag_engine)]
+mod engine_tests {
+    use crate::engine::*;
+    use crate::live;
+
+    fn zone(kind: ZoneKind, idx: u8, counts: &[(u64, u8)]) -> ZoneSnapshot {
+        let mut z = ZoneSnapshot::empty(0, idx, kind, 11);
+        for (o, &(n, mask)) in counts.iter().enumerate() {
+            z.nr_free[o] = n;
+            z.nonempty[o] = if n > 0 { mask } else { 0 };
+        }
+        z.free = z.buddy_free_pages();
+        z
+    }
+
+    fn idx(p: &Platform<'_>, k: ZoneKind) -> u8 {
+        p.zone_idx[k as usize].unwrap_or(0)
+    }
+
+    /// Seed 002: 233 MB free, 231 MB of it CMA, non-movable order 0: cma.
+    #[test]
+    fn seed002_is_cma() {
+        let p = live::platform();
+        let u = Mt::Unmovable.bit();
+        let c = Mt::Cma.bit();
+        let mut z = zone(
+            ZoneKind::Normal,
+            idx(&p, ZoneKind::Normal),
+            &[(1165, u | c), (1122, u | c), (1119, u | c), (1118, c), (1068, u | c), (748, c), (0, 0), (0, 0), (0, 0), (1, u)],
+        );
+        assert_eq!(z.free * 4, 233460);
+        z.free_cma = 231116 / 4;
+        z.wmark = [2488 / 4, 3108 / 4, 3732 / 4];
+        let v = zone_verdict(&p, &z, 0, live::GFP_KERNEL);
+        assert!(v.eligible);
+        assert_eq!(v.decisive().cause, Cause::Cma);
+        assert_eq!(summarize(&[v], 0, false), Verdict::Cma);
+        let m = zone_verdict(&p, &z, 0, live::GFP_HIGHUSER_MOVABLE);
+        assert!(m.decisive().ok);
+    }
+
+    /// Seed 003: 6.5 MB free, largest block 128 kB: fragmentation above 5.
+    #[test]
+    fn seed003_is_fragmentation_above_order5() {
+        let p = live::platform();
+        let u = Mt::Unmovable.bit();
+        let mut z = zone(
+            ZoneKind::Dma,
+            idx(&p, ZoneKind::Dma),
+            &[(411, u), (252, u), (113, u), (27, u), (1, u), (1, u)],
+        );
+        z.wmark = [1200 / 4, 1500 / 4, 1800 / 4];
+        for order in 0..11u8 {
+            let v = zone_verdict(&p, &z, order, live::GFP_KERNEL);
+            let want = if order <= 5 { Verdict::None } else { Verdict::Fragmentation };
+            assert_eq!(summarize(&[v], order, false), want);
+        }
+    }
+
+    /// The gfp table decodes the kernel's own masks as `%pGg` does.
+    #[test]
+    fn gfp_names_from_bindings() {
+        let p = live::platform();
+        assert_eq!(p.parse_gfp("GFP_KERNEL"), Some(kernel::bindings::GFP_KERNEL));
+        assert_eq!(
+            p.parse_gfp("GFP_KERNEL|__GFP_NOWARN"),
+            Some(kernel::bindings::GFP_KERNEL | kernel::bindings::__GFP_NOWARN)
+        );
+        assert_eq!(p.parse_gfp("0xcc0"), Some(0xcc0));
+        assert_eq!(p.parse_gfp("GFP_BOGUS"), None);
+        // gfp_zone(): GFP_KERNEL may use up to ZONE_NORMAL, a movable
+        // highuser request up to ZONE_MOVABLE.
+        assert_eq!(p.gfp_zone(live::GFP_KERNEL), p.zone_idx[ZoneKind::Normal as usize]);
+        assert_eq!(p.gfp_zone(live::GFP_HIGHUSER_MOVABLE), p.zone_idx[ZoneKind::Movable as usize]);
+        let caps = gfp_to_alloc_caps(&p, live::GFP_HIGHUSER_MOVABLE, 0);
+        assert_eq!(caps.cma, cfg!(CONFIG_CMA));
+        assert!(!gfp_to_alloc_caps(&p, live::GFP_KERNEL, 0).cma);
+    }
+}
+
+#[kernel::macros::kunit_tests(oomfrag_live)]
+mod live_tests {
+    use crate::engine::*;
+    use crate::live;
+    use kernel::prelude::*;
+
+    fn zones(mode: live::Mode) -> Result<(KVec<ZoneSnapshot>, usize)> {
+        let mut v = KVec::with_capacity(64, GFP_KERNEL)?;
+        for _ in 0..64 {
+            v.push(ZoneSnapshot::empty(0, 0, ZoneKind::Normal, 0), GFP_KERNEL)?;
+        }
+        let n = live::snapshot(&mut v, mode);
+        Ok((v, n))
+    }
+
+    /// The walk finds populated zones, with sane watermarks, once each.
+    #[test]
+    fn walk_finds_populated_zones() -> Result {
+        let (z, n) = zones(live::Mode::Lockless)?;
+        assert!(n > 0 && n <= 64);
+        for (i, a) in z[..n].iter().enumerate() {
+            assert!(a.present > 0);
+            assert!(a.managed <= a.present);
+            assert!(a.wmark[0] <= a.wmark[1] && a.wmark[1] <= a.wmark[2]);
+            for b in &z[i + 1..n] {
+                assert!((a.node, a.zone_idx) < (b.node, b.zone_idx));
+            }
+        }
+        Ok(())
+    }
+
+    /// Under zone->lock, each order's per-migratetype counts add up to
+    /// its nr_free exactly; and the buddy pages are within the concurrent
+    /// drift of NR_FREE_PAGES.
+    #[test]
+    fn counts_match_free_counter() -> Result {
+        let (z, n) = zones(live::Mode::Counted)?;
+        for s in &z[..n] {
+            assert!(s.blocks_exact);
+            for o in 0..s.orders() {
+                let sum: u64 = s.blocks[o].iter().sum();
+                assert_eq!(sum, s.nr_free[o]);
+            }
+            let buddy = s.buddy_free_pages();
+            let drift = buddy.abs_diff(s.free);
+            // Per-CPU lists and concurrent frees: allow 1/16 of the zone's
+            // free pages plus a pageblock.
+            assert!(drift <= s.free / 16 + 512);
+        }
+        Ok(())
+    }
+
+    /// A live zone passes an order-0 check for a request that may use
+    /// every reserve (ALLOC_NO_WATERMARKS-like) and the verdict engine
+    /// agrees with itself across modes.
+    #[test]
+    fn lockless_and_counted_agree_on_lists() -> Result {
+        let (a, n) = zones(live::Mode::Lockless)?;
+        let (b, m) = zones(live::Mode::Counted)?;
+        assert_eq!(n, m);
+        for (x, y) in a[..n].iter().zip(&b[..m]) {
+            assert_eq!((x.node, x.zone_idx), (y.node, y.zone_idx));
+            assert_eq!(x.wmark, y.wmark);
+            assert_eq!(x.lowmem_reserve, y.lowmem_reserve);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Reading the running kernel: the one place with `unsafe` besides the
+//! notifier/kprobe glue in `oomfrag_main.rs`.
+//!
+//! [`platform()`] turns the kernel's bindings into the engine's
+//! [`Platform`]; [`snapshot()`] walks online nodes and populated zones into
+//! [`ZoneSnapshot`]s, either locklessly (as `__zone_watermark_ok()` itself
+//! reads a zone: counters and `list_empty()` of the free lists) for the OOM
+//! path, or with exact per-migratetype counts taken under `zone->lock` for
+//! debugfs.
+
+use crate::engine::{GfpBits, Mt, Platform, ZoneKind, ZoneSnapshot, MAX_ORDERS, MAX_ZONES, NR_MT};
+use core::ptr::{addr_of, read_volatile};
+use kernel::{bindings, ffi};
+
+const NR_ORDERS: usize = bindings::NR_PAGE_ORDERS as usize;
+const NR_ZONES: usize = bindings::MAX_NR_ZONES as usize;
+const NR_MIGRATETYPES: usize = bindings::migratetype_MIGRATE_TYPES as usize;
+const _: () = assert!(NR_ORDERS <= MAX_ORDERS && NR_ZONES <= MAX_ZONES);
+
+/// Per-list cap when counting free lists (as `/proc/pagetypeinfo` caps).
+pub const COUNT_LIMIT: usize = 100_000;
+
+unsafe extern "C" {
+    fn oomfrag_count_order(
+        zone: *mut ffi::c_void,
+        order: ffi::c_uint,
+        counts: *mut ffi::c_ulong,
+        nr_mt: ffi::c_uint,
+        limit: ffi::c_ulong,
+    ) -> ffi::c_ulong;
+}
+
+const fn bit(b: u32) -> u32 {
+    1 << b
+}
+
+const GFP_DMA: u32 = bit(bindings::___GFP_DMA_BIT);
+const GFP_HIGHMEM: u32 = bit(bindings::___GFP_HIGHMEM_BIT);
+const GFP_DMA32: u32 = bit(bindings::___GFP_DMA32_BIT);
+const GFP_MOVABLE: u32 = bit(bindings::___GFP_MOVABLE_BIT);
+const GFP_RECLAIMABLE: u32 = bit(bindings::___GFP_RECLAIMABLE_BIT);
+const GFP_HIGH: u32 = bit(bindings::___GFP_HIGH_BIT);
+const GFP_IO: u32 = bit(bindings::___GFP_IO_BIT);
+const GFP_FS: u32 = bit(bindings::___GFP_FS_BIT);
+const GFP_ZERO: u32 = bit(bindings::___GFP_ZERO_BIT);
+const GFP_DIRECT_RECLAIM: u32 = bit(bindings::___GFP_DIRECT_RECLAIM_BIT);
+const GFP_KSWAPD_RECLAIM: u32 = bit(bindings::___GFP_KSWAPD_RECLAIM_BIT);
+const GFP_WRITE: u32 = bit(bindings::___GFP_WRITE_BIT);
+const GFP_NOWARN: u32 = bit(bindings::___GFP_NOWARN_BIT);
+const GFP_RETRY_MAYFAIL: u32 = bit(bindings::___GFP_RETRY_MAYFAIL_BIT);
+const GFP_NOFAIL: u32 = bit(bindings::___GFP_NOFAIL_BIT);
+const GFP_NORETRY: u32 = bit(bindings::___GFP_NORETRY_BIT);
+const GFP_MEMALLOC: u32 = bit(bindings::___GFP_MEMALLOC_BIT);
+const GFP_COMP: u32 = bit(bindings::___GFP_COMP_BIT);
+const GFP_NOMEMALLOC: u32 = bit(bindings::___GFP_NOMEMALLOC_BIT);
+const GFP_HARDWALL: u32 = bit(bindings::___GFP_HARDWALL_BIT);
+const GFP_THISNODE: u32 = bit(bindings::___GFP_THISNODE_BIT);
+const GFP_ACCOUNT: u32 = bit(bindings::___GFP_ACCOUNT_BIT);
+const GFP_RECLAIM: u32 = GFP_DIRECT_RECLAIM | GFP_KSWAPD_RECLAIM;
+
+/// `GFP_KERNEL`, from the bindings.
+pub const GFP_KERNEL: u32 = bindings::GFP_KERNEL;
+// The masks of include/linux/gfp_types.h that the bindings lack, composed
+// exactly as there from the bindings' bits (`__GFP_SKIP_KASAN` is 0 without
+// CONFIG_KASAN_HW_TAGS, which the bindings' bit list reflects).
+const GFP_NOIO: u32 = GFP_RECLAIM;
+const GFP_NOFS: u32 = GFP_RECLAIM | GFP_IO;
+const GFP_USER: u32 = GFP_RECLAIM | GFP_IO | GFP_FS | GFP_HARDWALL;
+const GFP_HIGHUSER: u32 = GFP_USER | GFP_HIGHMEM;
+/// `GFP_HIGHUSER_MOVABLE`: the typical request that may use CMA.
+pub const GFP_HIGHUSER_MOVABLE: u32 = GFP_HIGHUSER | GFP_MOVABLE;
+const _: () = assert!(GFP_KERNEL == GFP_RECLAIM | GFP_IO | GFP_FS);
+
+/// Names for parsing and decoding masks, in the order of the kernel's
+/// `__def_gfpflag_names` (composites first), as `%pGg` prints them.
+static GFP_NAMES: [(&str, u32); 36] = [
+    ("GFP_HIGHUSER_MOVABLE", GFP_HIGHUSER_MOVABLE),
+    ("GFP_HIGHUSER", GFP_HIGHUSER),
+    ("GFP_USER", GFP_USER),
+    ("GFP_KERNEL_ACCOUNT", bindings::GFP_KERNEL_ACCOUNT),
+    ("GFP_KERNEL", bindings::GFP_KERNEL),
+    ("GFP_NOFS", GFP_NOFS),
+    ("GFP_ATOMIC", bindings::GFP_ATOMIC),
+    ("GFP_NOIO", GFP_NOIO),
+    ("GFP_NOWAIT", bindings::GFP_NOWAIT),
+    ("GFP_DMA", GFP_DMA),
+    ("__GFP_HIGHMEM", GFP_HIGHMEM),
+    ("GFP_DMA32", GFP_DMA32),
+    ("__GFP_HIGH", GFP_HIGH),
+    ("__GFP_IO", GFP_IO),
+    ("__GFP_FS", GFP_FS),
+    ("__GFP_ZERO", GFP_ZERO),
+    ("__GFP_DIRECT_RECLAIM", GFP_DIRECT_RECLAIM),
+    ("__GFP_KSWAPD_RECLAIM", GFP_KSWAPD_RECLAIM),
+    ("__GFP_WRITE", GFP_WRITE),
+    ("__GFP_NOWARN", GFP_NOWARN),
+    ("__GFP_RETRY_MAYFAIL", GFP_RETRY_MAYFAIL),
+    ("__GFP_NOFAIL", GFP_NOFAIL),
+    ("__GFP_NORETRY", GFP_NORETRY),
+    ("__GFP_COMP", GFP_COMP),
+    ("__GFP_NOMEMALLOC", GFP_NOMEMALLOC),
+    ("__GFP_MEMALLOC", GFP_MEMALLOC),
+    ("__GFP_HARDWALL", GFP_HARDWALL),
+    ("__GFP_THISNODE", GFP_THISNODE),
+    ("__GFP_RECLAIMABLE", GFP_RECLAIMABLE),
+    ("__GFP_MOVABLE", GFP_MOVABLE),
+    ("__GFP_ACCOUNT", GFP_ACCOUNT),
+    ("__GFP_RECLAIM", GFP_RECLAIM),
+    // Accepted when parsing; never printed (the masks above come first).
+    ("__GFP_DMA", GFP_DMA),
+    ("__GFP_DMA32", GFP_DMA32),
+    ("GFP_NOWARN", GFP_NOWARN),
+    ("GFP_HIGH", GFP_HIGH),
+];
+
+/// The engine's kind for a kernel zone index.
+fn zone_kind(idx: usize) -> Option<ZoneKind> {
+    let idx = idx as u32;
+    #[cfg(CONFIG_ZONE_DMA)]
+    if idx == bindings::zone_type_ZONE_DMA {
+        return Some(ZoneKind::Dma);
+    }
+    #[cfg(CONFIG_ZONE_DMA32)]
+    if idx == bindings::zone_type_ZONE_DMA32 {
+        return Some(ZoneKind::Dma32);
+    }
+    #[cfg(CONFIG_HIGHMEM)]
+    if idx == bindings::zone_type_ZONE_HIGHMEM {
+        return Some(ZoneKind::Highmem);
+    }
+    #[cfg(CONFIG_ZONE_DEVICE)]
+    if idx == bindings::zone_type_ZONE_DEVICE {
+        return Some(ZoneKind::Device);
+    }
+    if idx == bindings::zone_type_ZONE_NORMAL {
+        Some(ZoneKind::Normal)
+    } else if idx == bindings::zone_type_ZONE_MOVABLE {
+        Some(ZoneKind::Movable)
+    } else {
+        None
+    }
+}
+
+/// The engine's migrate type for a kernel `enum migratetype` value.
+fn mt_of(mt: usize) -> Option<Mt> {
+    let mt = mt as u32;
+    #[cfg(CONFIG_CMA)]
+    if mt == bindings::migratetype_MIGRATE_CMA {
+        return Some(Mt::Cma);
+    }
+    #[cfg(CONFIG_MEMORY_ISOLATION)]
+    if mt == bindings::migratetype_MIGRATE_ISOLATE {
+        return Some(Mt::Isolate);
+    }
+    match mt {
+        bindings::migratetype_MIGRATE_UNMOVABLE => Some(Mt::Unmovable),
+        bindings::migratetype_MIGRATE_MOVABLE => Some(Mt::Movable),
+        bindings::migratetype_MIGRATE_RECLAIMABLE => Some(Mt::Reclaimable),
+        bindings::migratetype_MIGRATE_HIGHATOMIC => Some(Mt::HighAtomic),
+        _ => None,
+    }
+}
+
+/// The running kernel as the engine needs it.
+pub fn platform() -> Platform<'static> {
+    let mut zone_idx = [None; crate::engine::NR_ZONE_KINDS];
+    for idx in 0..NR_ZONES {
+        if let Some(k) = zone_kind(idx) {
+            zone_idx[k as usize] = Some(idx as u8);
+        }
+    }
+    // `page_group_by_mobility_disabled` is not exported to modules.  The
+    // kernel sets it only when all memory is smaller than
+    // `pageblock_nr_pages * MIGRATE_TYPES` pages (12 MB on x86-64), a machine
+    // too small to run this module's tests; it is taken as false.
+    let mobility_disabled = false;
+    Platform {
+        gfp: GfpBits {
+            dma: GFP_DMA,
+            highmem: GFP_HIGHMEM,
+            dma32: GFP_DMA32,
+            movable: GFP_MOVABLE,
+            reclaimable: GFP_RECLAIMABLE,
+            high: GFP_HIGH,
+            direct_reclaim: GFP_DIRECT_RECLAIM,
+            kswapd_reclaim: GFP_KSWAPD_RECLAIM,
+            memalloc: GFP_MEMALLOC,
+            nomemalloc: GFP_NOMEMALLOC,
+            retry_mayfail: GFP_RETRY_MAYFAIL,
+            thisnode: GFP_THISNODE,
+            fs: GFP_FS,
+        },
+        zone_idx,
+        cma: cfg!(CONFIG_CMA),
+        mobility_disabled,
+        gfp_names: &GFP_NAMES,
+    }
+}
+
+/// How to read the free lists.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Counters and `list_empty()` only, no lock (the OOM path).
+    Lockless,
+    /// Exact per-migratetype counts under `zone->lock`, one order at a time.
+    Counted,
+}
+
+/// `node_data[nid]` (or `&contig_page_data` without NUMA).
+fn pgdat(nid: usize) -> *mut bindings::pglist_data {
+    #[cfg(CONFIG_NUMA)]
+    {
+        // SAFETY: `node_data` is the exported array of `MAX_NUMNODES`
+        // pointers (declared with unknown length in the bindings); the
+        // caller only passes online node ids, which are < MAX_NUMNODES.
+        unsafe {
+            addr_of!(bindings::node_data)
+                .cast::<*mut bindings::pglist_data>()
+                .add(nid)
+                .read_volatile()
+        }
+    }
+    #[cfg(not(CONFIG_NUMA))]
+    {
+        let _ = nid;
+        // SAFETY: taking the address of an exported static does not read it.
+        unsafe { core::ptr::addr_of_mut!(bindings::contig_page_data) }
+    }
+}
+
+/// Whether node `nid` is in `node_states[N_ONLINE]`.
+fn node_online(nid: usize) -> bool {
+    const BITS: usize = 8 * core::mem::size_of::<ffi::c_ulong>();
+    // SAFETY: `node_states` is an exported array of nodemasks indexed by
+    // `enum node_states`; N_ONLINE is in range and `nid < MAX_NUMNODES`
+    // keeps the word index inside the mask.  Bits change only on node
+    // hotplug; a racy word read is what `node_state()` does.
+    let word = unsafe {
+        let mask = addr_of!(bindings::node_states[bindings::node_states_N_ONLINE as usize]);
+        read_volatile(addr_of!((*mask).bits[nid / BITS]))
+    };
+    word & (1 << (nid % BITS)) != 0
+}
+
+/// `zone_page_state()`: an `atomic_long_t` counter, negative read as 0.
+///
+/// # Safety
+///
+/// `zone` must point to a live `struct zone`.
+unsafe fn zone_stat(zone: *const bindings::zone, item: u32) -> u64 {
+    // SAFETY: the caller guarantees `zone` is live; `item` is a valid
+    // `enum zone_stat_item`; the counter is read as `atomic_long_read()` does.
+    let v = unsafe { read_volatile(addr_of!((*zone).vm_stat[item as usize].counter)) };
+    v.max(0) as u64
+}
+
+/// Reads one populated zone.
+///
+/// # Safety
+///
+/// `zone` must point to a live, populated `struct zone` of node `nid`.
+unsafe fn read_zone(zone: *mut bindings::zone, nid: usize, idx: usize, mode: Mode) -> ZoneSnapshot {
+    let kind = zone_kind(idx).unwrap_or(ZoneKind::Normal);
+    let mut s = ZoneSnapshot::empty(nid as u16, idx as u8, kind, NR_ORDERS as u8);
+    // SAFETY: per the function's contract `zone` is live for the whole
+    // call (zones are never freed); every field is read with one volatile
+    // load, as READ_ONCE() does, since the allocator updates them
+    // concurrently.
+    unsafe {
+        let z = zone.cast_const();
+        s.present = read_volatile(addr_of!((*z).present_pages)) as u64;
+        s.managed = read_volatile(addr_of!((*z).managed_pages.counter)).max(0) as u64;
+        s.free = zone_stat(z, bindings::zone_stat_item_NR_FREE_PAGES);
+        #[cfg(CONFIG_CMA)]
+        {
+            s.free_cma = zone_stat(z, bindings::zone_stat_item_NR_FREE_CMA_PAGES);
+        }
+        #[cfg(CONFIG_UNACCEPTED_MEMORY)]
+        {
+            s.unaccepted = zone_stat(z, bindings::zone_stat_item_NR_UNACCEPTED);
+        }
+        s.free_highatomic = read_volatile(addr_of!((*z).nr_free_highatomic)) as u64;
+        s.reserved_highatomic = read_volatile(addr_of!((*z).nr_reserved_highatomic)) as u64;
+        for w in 0..3 {
+            s.wmark[w] = read_volatile(addr_of!((*z)._watermark[w])) as u64;
+        }
+        s.boost = read_volatile(addr_of!((*z).watermark_boost)) as u64;
+        for r in 0..NR_ZONES {
+            s.lowmem_reserve[r] = read_volatile(addr_of!((*z).lowmem_reserve[r])).max(0) as u64;
+        }
+        for o in 0..NR_ORDERS {
+            let area = addr_of!((*z).free_area[o]);
+            s.nr_free[o] = read_volatile(addr_of!((*area).nr_free)) as u64;
+            for mt in 0..NR_MIGRATETYPES {
+                let head = addr_of!((*area).free_list[mt]);
+                // list_empty(): head->next == head.
+                let next = read_volatile(addr_of!((*head).next));
+                if let Some(m) = mt_of(mt) {
+                    if !core::ptr::eq(next.cast_const(), head) {
+                        s.nonempty[o] |= m.bit();
+                    }
+                }
+            }
+        }
+    }
+    if mode == Mode::Counted {
+        let mut counts = [0 as ffi::c_ulong; NR_MIGRATETYPES];
+        for o in 0..NR_ORDERS {
+            // SAFETY: `zone` is live (contract); `counts` has room for
+            // `NR_MIGRATETYPES` entries; the shim takes `zone->lock` itself.
+            let nr_free = unsafe {
+                oomfrag_count_order(
+                    zone.cast(),
+                    o as ffi::c_uint,
+                    counts.as_mut_ptr(),
+                    NR_MIGRATETYPES as ffi::c_uint,
+                    COUNT_LIMIT as ffi::c_ulong,
+                )
+            };
+            s.nr_free[o] = nr_free as u64;
+            s.nonempty[o] = 0;
+            for (mt, &c) in counts.iter().enumerate() {
+                if let Some(m) = mt_of(mt) {
+                    s.blocks[o][m as usize] = c as u64;
+                    if c > 0 {
+                        s.nonempty[o] |= m.bit();
+                    }
+                }
+            }
+        }
+        s.blocks_exact = true;
+    }
+    let _ = NR_MT;
+    s
+}
+
+/// Walks online nodes and their populated zones into `out`, in node then
+/// zone order (as `/proc/zoneinfo` lists them).  Returns how many zones
+/// exist; only the first `out.len()` are written.  Bounded: at most
+/// `MAX_NUMNODES * MAX_NR_ZONES` zones are looked at.
+pub fn snapshot(out: &mut [ZoneSnapshot], mode: Mode) -> usize {
+    let mut n = 0;
+    for nid in 0..bindings::MAX_NUMNODES as usize {
+        if !node_online(nid) {
+            continue;
+        }
+        let pgdat = pgdat(nid);
+        if pgdat.is_null() {
+            continue;
+        }
+        for idx in 0..NR_ZONES {
+            // SAFETY: an online node's `pglist_data` is live and never
+            // freed while online; `idx < MAX_NR_ZONES` is in bounds of
+            // `node_zones`.
+            let zone = unsafe { addr_of!((*pgdat).node_zones[idx]).cast_mut() };
+            // populated_zone(): present_pages != 0.
+            // SAFETY: as above, `zone` points into a live pglist_data.
+            let present = unsafe { read_volatile(addr_of!((*zone).present_pages)) };
+            if present == 0 {
+                continue;
+            }
+            if let Some(slot) = out.get_mut(n) {
+                // SAFETY: `zone` is live and populated (checked above).
+                *slot = unsafe { read_zone(zone, nid, idx, mode) };
+            }
+            n += 1;
+        }
+    }
+    n
+}
+
+/// `NR_PAGE_ORDERS` as the engine's order type.
+pub const NR_ORDERS_U8: u8 = NR_ORDERS as u8;
+
+/// Whether `nid` names an online node (for `query`'s `node=`).
+pub fn node_id_online(nid: u64) -> bool {
+    nid < u64::from(bindings::MAX_NUMNODES) && node_online(nid as usize)
+}

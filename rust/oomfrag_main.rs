@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! oomfrag: says why the OOM killer ran.
+//!
+//! When the kernel invokes the OOM killer, oomfrag logs one summary line and
+//! one line per zone telling whether the failed request was refused for real
+//! exhaustion, fragmentation, or a reserve it may not use (CMA, high-atomic,
+//! `lowmem_reserve`), judged exactly as `__zone_watermark_ok()` judges.  The
+//! same analysis is available at any time under `/sys/kernel/debug/oomfrag/`.
+//!
+//! Layout: `engine.rs` and `report.rs` are pure (also built on the host);
+//! `live.rs` reads zones; this file is the glue: the OOM notifier, the
+//! kprobe callback, debugfs, and the module's state.
+
+use kernel::{
+    debugfs::{Dir, File},
+    ffi,
+    new_mutex, new_spinlock,
+    prelude::*,
+    sync::{
+        atomic::{Acquire, Atomic, Relaxed, Release},
+        Arc, Mutex, SpinLock,
+    },
+    time::{Instant, Monotonic},
+    types::Opaque,
+    uaccess::UserSliceReader,
+};
+
+pub mod engine;
+mod kunit;
+pub mod live;
+pub mod report;
+
+use engine::{Platform, ZoneSnapshot};
+use report::{Event, EventText, QuerySpec, Request, Stats, SummaryLine, Trigger, ZoneLine};
+
+module! {
+    type: OomFrag,
+    name: "oomfrag",
+    authors: ["The oomfrag developers"],
+    description: "Explains why the OOM killer ran: exhaustion, fragmentation or reserves",
+    license: "GPL",
+}
+
+/// OOM verdicts kept for the `last` file.
+const HISTORY: usize = 8;
+/// Zones the OOM path can snapshot (preallocated).
+const MAX_SNAP_ZONES: usize = 64;
+/// At most this many events are printed per [`RATELIMIT_NS`]; later ones
+/// are counted in `stats` and kept in `last`.
+const RATELIMIT_BURST: u32 = 10;
+const RATELIMIT_NS: i64 = 5_000_000_000;
+
+unsafe extern "C" {
+    fn register_oom_notifier(nb: *mut kernel::bindings::notifier_block) -> ffi::c_int;
+    fn unregister_oom_notifier(nb: *mut kernel::bindings::notifier_block) -> ffi::c_int;
+    fn oomfrag_kprobe_register() -> ffi::c_int;
+    fn oomfrag_kprobe_unregister();
+    fn oomfrag_current(comm: *mut u8, pid: *mut ffi::c_int);
+}
+
+/// The request captured at `out_of_memory()` entry by the kprobe.  All OOM
+/// invocations are serialised by `oom_lock`, so there is one writer at a
+/// time; `seq` is published last and names the writer's pid.
+struct Pending {
+    seq: Atomic<u64>,
+    pid: Atomic<i32>,
+    order: Atomic<i32>,
+    gfp: Atomic<u32>,
+}
+
+static PENDING: Pending = Pending {
+    seq: Atomic::new(0),
+    pid: Atomic::new(0),
+    order: Atomic::new(0),
+    gfp: Atomic::new(0),
+};
+
+/// The module's shared state, for the C callbacks (set while registered).
+static SHARED: Atomic<*const Shared> = Atomic::new(core::ptr::null());
+
+struct History {
+    events: KVec<Event>,
+    next: usize,
+    stats: Stats,
+    window_start: Option<Instant<Monotonic>>,
+    window_count: u32,
+}
+
+/// Preallocated memory of the OOM path.
+struct Scratch {
+    zones: KVec<ZoneSnapshot>,
+    event: KBox<Event>,
+    consumed: u64,
+}
+
+#[pin_data]
+struct Shared {
+    platform: Platform<'static>,
+    #[pin]
+    history: SpinLock<History>,
+    #[pin]
+    scratch: SpinLock<Scratch>,
+    #[pin]
+    query: Mutex<QuerySpec>,
+    seq: Atomic<u64>,
+    kprobe: Atomic<bool>,
+}
+
+fn filled<T: Copy>(n: usize, v: T) -> Result<KVec<T>> {
+    let mut out = KVec::with_capacity(n, GFP_KERNEL)?;
+    for _ in 0..n {
+        out.push(v, GFP_KERNEL)?;
+    }
+    Ok(out)
+}
+
+impl Shared {
+    fn new() -> Result<impl PinInit<Self>> {
+        let platform = live::platform();
+        let events = filled(HISTORY, Event::EMPTY)?;
+        let zones = filled(MAX_SNAP_ZONES, ZoneSnapshot::empty(0, 0, engine::ZoneKind::Normal, 0))?;
+        let event = KBox::new(Event::EMPTY, GFP_KERNEL)?;
+        Ok(pin_init!(Self {
+            platform,
+            history <- new_spinlock!(History {
+                events,
+                next: 0,
+                stats: Stats::default(),
+                window_start: None,
+                window_count: 0,
+            }),
+            scratch <- new_spinlock!(Scratch { zones, event, consumed: 0 }),
+            query <- new_mutex!(QuerySpec { order: 0, gfp: live::GFP_KERNEL, node: None }),
+            seq: Atomic::new(0),
+            kprobe: Atomic::new(false),
+        }))
+    }
+
+    /// Stores `e` and decides whether to print it.  No allocation.
+    fn record(&self, e: &Event) -> bool {
+        let mut h = self.history.lock();
+        let i = h.next % HISTORY;
+        h.events[i] = *e;
+        h.next = h.next.wrapping_add(1);
+        h.stats.record(e);
+        let now = Instant::<Monotonic>::now();
+        let fresh = h
+            .window_start
+            .is_none_or(|s| (now - s).as_nanos() > RATELIMIT_NS);
+        if fresh {
+            h.window_start = Some(now);
+            h.window_count = 0;
+        }
+        h.window_count += 1;
+        let print = h.window_count <= RATELIMIT_BURST;
+        if !print {
+            h.stats.suppressed += 1;
+        }
+        print
+    }
+
+    /// The OOM path: snapshot, evaluate, keep, print.  Runs under
+    /// `oom_lock` from the notifier (or the kprobe for memcg OOMs):
+    /// allocates nothing, takes only our own spinlocks, which no allocating
+    /// code ever holds, and its loops are bounded by the number of zones.
+    fn on_oom(&self, memcg_probe: Option<Request>) {
+        let start = Instant::<Monotonic>::now();
+        let mut guard = self.scratch.lock();
+        let s = &mut *guard;
+        let req = match memcg_probe {
+            Some(r) => r,
+            None => self.take_request(&mut s.consumed),
+        };
+        let e = &mut *s.event;
+        if req.trigger == Trigger::Memcg {
+            // A memcg OOM is a cgroup limit, not a zone shortage.
+            e.evaluate(&self.platform, &[], req);
+        } else {
+            let n = live::snapshot(&mut s.zones, live::Mode::Lockless).min(MAX_SNAP_ZONES);
+            e.evaluate(&self.platform, &s.zones[..n], req);
+            e.nr_zones = e.nr_zones.max(n);
+        }
+        e.seq = self.seq.fetch_add(1, Relaxed) + 1;
+        e.compute_ns = start.elapsed().as_nanos().max(0) as u64;
+        if self.record(e) {
+            pr_info!("{}\n", format_args!("{}", SummaryLine(&self.platform, e)));
+            for z in e.zones() {
+                pr_info!("{}\n", format_args!("{}", ZoneLine(e, z)));
+            }
+        }
+    }
+
+    /// The request the kprobe captured for this task, if it is new.
+    fn take_request(&self, consumed: &mut u64) -> Request {
+        let mut r = Request::unknown(live::GFP_KERNEL);
+        let mut pid = 0;
+        // SAFETY: `comm` has room for TASK_COMM_LEN (16) bytes and `pid`
+        // is a valid int; the shim only reads `current`.
+        unsafe { oomfrag_current(r.comm.as_mut_ptr(), &mut pid) };
+        r.pid = pid;
+        let seq = PENDING.seq.load(Acquire);
+        if seq != 0 && seq != *consumed && PENDING.pid.load(Relaxed) == pid {
+            *consumed = seq;
+            let order = PENDING.order.load(Relaxed);
+            r.order = Some(order);
+            r.gfp = Some(PENDING.gfp.load(Relaxed));
+            r.trigger = if order < 0 { Trigger::Sysrq } else { Trigger::Alloc };
+        }
+        r
+    }
+}
+
+/// Called by the shim's kprobe at `out_of_memory()` entry (atomic context).
+#[no_mangle]
+extern "C" fn oomfrag_oom_entry(
+    order: ffi::c_int,
+    gfp: ffi::c_uint,
+    memcg: bool,
+    _nodes: ffi::c_ulong,
+    comm: *const u8,
+    pid: ffi::c_int,
+) {
+    if memcg {
+        // The OOM notifier chain is not called for memcg OOMs: report here.
+        let shared = SHARED.load(Acquire);
+        if shared.is_null() {
+            return;
+        }
+        let mut r = Request::unknown(live::GFP_KERNEL);
+        r.trigger = Trigger::Memcg;
+        r.order = Some(order);
+        r.gfp = Some(gfp);
+        r.pid = pid;
+        // SAFETY: `comm` is `current->comm`, TASK_COMM_LEN (16) bytes.
+        unsafe { core::ptr::copy_nonoverlapping(comm, r.comm.as_mut_ptr(), 16) };
+        // SAFETY: `SHARED` is set before the kprobe is registered and
+        // cleared only after `unregister_kprobe()` has waited for running
+        // handlers, so the pointee is alive.
+        unsafe { &*shared }.on_oom(Some(r));
+        return;
+    }
+    PENDING.pid.store(pid, Relaxed);
+    PENDING.order.store(order, Relaxed);
+    PENDING.gfp.store(gfp, Relaxed);
+    let next = PENDING.seq.load(Relaxed).wrapping_add(1).max(1);
+    PENDING.seq.store(next, Release);
+}
+
+/// The OOM notifier: runs inside `out_of_memory()`, before the kernel's own
+/// report.  Frees nothing, so it leaves `*freed` alone.
+unsafe extern "C" fn oom_notify(
+    _nb: *mut kernel::bindings::notifier_block,
+    _action: ffi::c_ulong,
+    _freed: *mut ffi::c_void,
+) -> ffi::c_int {
+    let shared = SHARED.load(Acquire);
+    if !shared.is_null() {
+        // SAFETY: `SHARED` is set before the notifier is registered and
+        // cleared only after `unregister_oom_notifier()` has waited for
+        // running callbacks, so the pointee is alive.
+        unsafe { &*shared }.on_oom(None);
+    }
+    kernel::bindings::NOTIFY_DONE as ffi::c_int
+}
+
+// ---- debugfs: formatting and wiring only ---------------------------------
+
+/// A buffer for a debugfs snapshot (allocated per read, never on the OOM path).
+fn read_zones(mode: live::Mode) -> Result<(KVec<ZoneSnapshot>, usize)> {
+    let mut zones = filled(MAX_SNAP_ZONES, ZoneSnapshot::empty(0, 0, engine::ZoneKind::Normal, 0))?;
+    let n = live::snapshot(&mut zones, mode);
+    Ok((zones, n))
+}
+
+fn show_zones(_s: &Arc<Shared>, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
+    writeln!(f, "# oomfrag zones v{}", report::FORMAT_VERSION)?;
+    let Ok((zones, n)) = read_zones(live::Mode::Counted) else {
+        return writeln!(f, "error=ENOMEM");
+    };
+    for z in &zones[..n.min(MAX_SNAP_ZONES)] {
+        write!(f, "{}", report::ZoneSnapshotText(z))?;
+    }
+    if n > MAX_SNAP_ZONES {
+        writeln!(f, "truncated zones={} shown={}", n, MAX_SNAP_ZONES)?;
+    }
+    Ok(())
+}
+
+fn show_watermarks(s: &Arc<Shared>, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
+    writeln!(f, "# oomfrag watermarks v{}", report::FORMAT_VERSION)?;
+    let Ok((zones, n)) = read_zones(live::Mode::Lockless) else {
+        return writeln!(f, "error=ENOMEM");
+    };
+    for z in &zones[..n.min(MAX_SNAP_ZONES)] {
+        let t = report::WatermarkTable {
+            p: &s.platform,
+            z,
+            gfp_nocma: live::GFP_KERNEL,
+            gfp_cma: live::GFP_HIGHUSER_MOVABLE,
+        };
+        write!(f, "{t}")?;
+    }
+    Ok(())
+}
+
+fn show_query(s: &Arc<Shared>, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
+    writeln!(f, "# oomfrag query v{}", report::FORMAT_VERSION)?;
+    let q = *s.query.lock();
+    let (Ok((mut zones, n)), Ok(mut e)) = (read_zones(live::Mode::Counted), KBox::new(Event::EMPTY, GFP_KERNEL)) else {
+        return writeln!(f, "error=ENOMEM");
+    };
+    let mut n = n.min(MAX_SNAP_ZONES);
+    if let Some(node) = q.node {
+        let mut kept = 0;
+        for i in 0..n {
+            if zones[i].node == node {
+                zones[kept] = zones[i];
+                kept += 1;
+            }
+        }
+        n = kept;
+    }
+    let mut req = Request::unknown(live::GFP_KERNEL);
+    req.trigger = Trigger::Query;
+    req.order = Some(i32::from(q.order));
+    req.gfp = Some(q.gfp);
+    e.evaluate(&s.platform, &zones[..n], req);
+    write!(f, "{}", EventText(&s.platform, &e))
+}
+
+fn write_query(s: &Arc<Shared>, r: &mut UserSliceReader) -> Result {
+    let mut buf = [0u8; report::QUERY_MAX];
+    let len = r.len();
+    let spec = if len > buf.len() {
+        Err(report::QueryError::TooLong)
+    } else {
+        r.read_slice(&mut buf[..len])?;
+        report::parse_query(&s.platform, &buf[..len], live::NR_ORDERS_U8, live::GFP_KERNEL, live::node_id_online)
+    };
+    match spec {
+        Ok(q) => {
+            *s.query.lock() = q;
+            Ok(())
+        }
+        Err(e) => {
+            pr_warn!("query rejected: {}\n", e.message());
+            Err(EINVAL)
+        }
+    }
+}
+
+fn show_last(s: &Arc<Shared>, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
+    writeln!(f, "# oomfrag last v{}", report::FORMAT_VERSION)?;
+    // Copy out under the spinlock, format without it (seq_file allocates).
+    let Ok(mut copy) = filled(HISTORY, Event::EMPTY) else {
+        return writeln!(f, "error=ENOMEM");
+    };
+    let next = {
+        let h = s.history.lock();
+        copy.copy_from_slice(&h.events);
+        h.next
+    };
+    let count = next.min(HISTORY);
+    for k in 0..count {
+        let e = &copy[(next - count + k) % HISTORY];
+        write!(f, "{}", EventText(&s.platform, e))?;
+    }
+    Ok(())
+}
+
+fn show_stats(s: &Arc<Shared>, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
+    let mut st = s.history.lock().stats;
+    st.kprobe = s.kprobe.load(Relaxed);
+    write!(f, "{st}")
+}
+
+#[pin_data]
+struct Files {
+    #[pin]
+    zones: File<Arc<Shared>>,
+    #[pin]
+    watermarks: File<Arc<Shared>>,
+    #[pin]
+    query: File<Arc<Shared>>,
+    #[pin]
+    last: File<Arc<Shared>>,
+    #[pin]
+    stats: File<Arc<Shared>>,
+    _dir: Dir,
+}
+
+impl Files {
+    fn new(s: Arc<Shared>) -> impl PinInit<Self, Error> {
+        let dir = Dir::new(c"oomfrag");
+        try_pin_init!(Self {
+            zones <- dir.read_callback_file(c"zones", s.clone(), &show_zones),
+            watermarks <- dir.read_callback_file(c"watermarks", s.clone(), &show_watermarks),
+            query <- dir.read_write_callback_file(c"query", s.clone(), &show_query, &write_query),
+            last <- dir.read_callback_file(c"last", s.clone(), &show_last),
+            stats <- dir.read_callback_file(c"stats", s, &show_stats),
+            _dir: dir,
+        })
+    }
+}
+
+// ---- the module ------------------------------------------------------------
+
+/// The OOM notifier block, owned by the module while registered.
+struct NotifierBlock(Opaque<kernel::bindings::notifier_block>);
+
+// SAFETY: after `init` hands it to the notifier chain, the block is only
+// read by the chain (under its rwsem) and by `unregister_oom_notifier()`;
+// Rust code never touches its fields, so sharing or sending it is sound.
+unsafe impl Sync for NotifierBlock {}
+// SAFETY: see `Sync` above; the block holds no thread-bound data.
+unsafe impl Send for NotifierBlock {}
+
+struct OomFrag {
+    shared: Arc<Shared>,
+    _files: Pin<KBox<Files>>,
+    nb: Pin<KBox<NotifierBlock>>,
+    kprobe: bool,
+}
+
+impl kernel::Module for OomFrag {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        let shared = Arc::pin_init(Shared::new()?, GFP_KERNEL)?;
+        SHARED.store(&*shared as *const Shared, Release);
+        let files = match KBox::pin_init(Files::new(shared.clone()), GFP_KERNEL) {
+            Ok(f) => f,
+            Err(e) => {
+                SHARED.store(core::ptr::null(), Release);
+                return Err(e);
+            }
+        };
+        let nb = KBox::pin(
+            NotifierBlock(Opaque::new(kernel::bindings::notifier_block {
+                notifier_call: Some(oom_notify),
+                next: core::ptr::null_mut(),
+                // Run before notifiers that free memory, so the verdict
+                // describes the state that made the kernel give up.
+                priority: i32::MAX,
+            })),
+            GFP_KERNEL,
+        )?;
+        // SAFETY: `nb` is pinned in a box that `OomFrag` keeps until `drop`
+        // unregisters it; its callback is a valid `notifier_fn_t`.
+        let ret = unsafe { register_oom_notifier(nb.0.get()) };
+        if ret != 0 {
+            SHARED.store(core::ptr::null(), Release);
+            return Err(Error::from_errno(ret));
+        }
+        // SAFETY: the shim's kprobe calls `oomfrag_oom_entry`, which needs
+        // only `SHARED` (already set) and statics.
+        let kret = unsafe { oomfrag_kprobe_register() };
+        let kprobe = kret == 0;
+        shared.kprobe.store(kprobe, Relaxed);
+        if kprobe {
+            pr_info!("loaded: notifier and kprobe on out_of_memory registered\n");
+        } else {
+            pr_warn!(
+                "loaded without the out_of_memory kprobe (error {}): orders and gfp masks will be reported as unknown and memcg OOMs not seen\n",
+                kret
+            );
+        }
+        Ok(OomFrag { shared, _files: files, nb, kprobe })
+    }
+}
+
+impl Drop for OomFrag {
+    fn drop(&mut self) {
+        if self.kprobe {
+            // SAFETY: registered in `init`; waits for running handlers.
+            unsafe { oomfrag_kprobe_unregister() };
+        }
+        // SAFETY: registered in `init` with this pinned block; unregistering
+        // waits for running callbacks (the chain's rwsem).
+        unsafe { unregister_oom_notifier(self.nb.0.get()) };
+        SHARED.store(core::ptr::null(), Release);
+        let events = self.shared.history.lock().stats.events;
+        pr_info!("unloaded after {} OOM events\n", events);
+    }
+}
