@@ -94,6 +94,15 @@ struct Scratch {
     consumed: u64,
 }
 
+/// Preallocated memory of the debugfs readers, so that reading a file does
+/// not itself change the free lists it reports (a 64-zone snapshot would be
+/// an order-5 allocation).
+struct DebugScratch {
+    zones: KVec<ZoneSnapshot>,
+    event: KBox<Event>,
+    history: KVec<Event>,
+}
+
 #[pin_data]
 struct Shared {
     platform: Platform<'static>,
@@ -103,6 +112,8 @@ struct Shared {
     scratch: SpinLock<Scratch>,
     #[pin]
     query: Mutex<QuerySpec>,
+    #[pin]
+    debug: Mutex<DebugScratch>,
     seq: Atomic<u64>,
     kprobe: Atomic<bool>,
 }
@@ -121,6 +132,11 @@ impl Shared {
         let events = filled(HISTORY, Event::EMPTY)?;
         let zones = filled(MAX_SNAP_ZONES, ZoneSnapshot::empty(0, 0, engine::ZoneKind::Normal, 0))?;
         let event = KBox::new(Event::EMPTY, GFP_KERNEL)?;
+        let debug = DebugScratch {
+            zones: filled(MAX_SNAP_ZONES, ZoneSnapshot::empty(0, 0, engine::ZoneKind::Normal, 0))?,
+            event: KBox::new(Event::EMPTY, GFP_KERNEL)?,
+            history: filled(HISTORY, Event::EMPTY)?,
+        };
         Ok(pin_init!(Self {
             platform,
             history <- new_spinlock!(History {
@@ -132,6 +148,7 @@ impl Shared {
             }),
             scratch <- new_spinlock!(Scratch { zones, event, consumed: 0 }),
             query <- new_mutex!(QuerySpec { order: 0, gfp: live::GFP_KERNEL, node: None }),
+            debug <- new_mutex!(debug),
             seq: Atomic::new(0),
             kprobe: Atomic::new(false),
         }))
@@ -266,19 +283,11 @@ unsafe extern "C" fn oom_notify(
 
 // ---- debugfs: formatting and wiring only ---------------------------------
 
-/// A buffer for a debugfs snapshot (allocated per read, never on the OOM path).
-fn read_zones(mode: live::Mode) -> Result<(KVec<ZoneSnapshot>, usize)> {
-    let mut zones = filled(MAX_SNAP_ZONES, ZoneSnapshot::empty(0, 0, engine::ZoneKind::Normal, 0))?;
-    let n = live::snapshot(&mut zones, mode);
-    Ok((zones, n))
-}
-
-fn show_zones(_s: &Arc<Shared>, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
+fn show_zones(s: &Arc<Shared>, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
     writeln!(f, "# oomfrag zones v{}", report::FORMAT_VERSION)?;
-    let Ok((zones, n)) = read_zones(live::Mode::Counted) else {
-        return writeln!(f, "error=ENOMEM");
-    };
-    for z in &zones[..n.min(MAX_SNAP_ZONES)] {
+    let mut d = s.debug.lock();
+    let n = live::snapshot(&mut d.zones, live::Mode::Counted);
+    for z in &d.zones[..n.min(MAX_SNAP_ZONES)] {
         write!(f, "{}", report::ZoneSnapshotText(z))?;
     }
     if n > MAX_SNAP_ZONES {
@@ -289,10 +298,9 @@ fn show_zones(_s: &Arc<Shared>, f: &mut kernel::fmt::Formatter<'_>) -> kernel::f
 
 fn show_watermarks(s: &Arc<Shared>, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
     writeln!(f, "# oomfrag watermarks v{}", report::FORMAT_VERSION)?;
-    let Ok((zones, n)) = read_zones(live::Mode::Lockless) else {
-        return writeln!(f, "error=ENOMEM");
-    };
-    for z in &zones[..n.min(MAX_SNAP_ZONES)] {
+    let mut d = s.debug.lock();
+    let n = live::snapshot(&mut d.zones, live::Mode::Lockless);
+    for z in &d.zones[..n.min(MAX_SNAP_ZONES)] {
         let t = report::WatermarkTable {
             p: &s.platform,
             z,
@@ -307,15 +315,14 @@ fn show_watermarks(s: &Arc<Shared>, f: &mut kernel::fmt::Formatter<'_>) -> kerne
 fn show_query(s: &Arc<Shared>, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
     writeln!(f, "# oomfrag query v{}", report::FORMAT_VERSION)?;
     let q = *s.query.lock();
-    let (Ok((mut zones, n)), Ok(mut e)) = (read_zones(live::Mode::Counted), KBox::new(Event::EMPTY, GFP_KERNEL)) else {
-        return writeln!(f, "error=ENOMEM");
-    };
-    let mut n = n.min(MAX_SNAP_ZONES);
+    let mut guard = s.debug.lock();
+    let d = &mut *guard;
+    let mut n = live::snapshot(&mut d.zones, live::Mode::Counted).min(MAX_SNAP_ZONES);
     if let Some(node) = q.node {
         let mut kept = 0;
         for i in 0..n {
-            if zones[i].node == node {
-                zones[kept] = zones[i];
+            if d.zones[i].node == node {
+                d.zones[kept] = d.zones[i];
                 kept += 1;
             }
         }
@@ -325,8 +332,8 @@ fn show_query(s: &Arc<Shared>, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fm
     req.trigger = Trigger::Query;
     req.order = Some(i32::from(q.order));
     req.gfp = Some(q.gfp);
-    e.evaluate(&s.platform, &zones[..n], req);
-    write!(f, "{}", EventText(&s.platform, &e))
+    d.event.evaluate(&s.platform, &d.zones[..n], req);
+    write!(f, "{}", EventText(&s.platform, &d.event))
 }
 
 fn write_query(s: &Arc<Shared>, r: &mut UserSliceReader) -> Result {
@@ -353,17 +360,15 @@ fn write_query(s: &Arc<Shared>, r: &mut UserSliceReader) -> Result {
 fn show_last(s: &Arc<Shared>, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
     writeln!(f, "# oomfrag last v{}", report::FORMAT_VERSION)?;
     // Copy out under the spinlock, format without it (seq_file allocates).
-    let Ok(mut copy) = filled(HISTORY, Event::EMPTY) else {
-        return writeln!(f, "error=ENOMEM");
-    };
+    let mut d = s.debug.lock();
     let next = {
         let h = s.history.lock();
-        copy.copy_from_slice(&h.events);
+        d.history.copy_from_slice(&h.events);
         h.next
     };
     let count = next.min(HISTORY);
     for k in 0..count {
-        let e = &copy[(next - count + k) % HISTORY];
+        let e = &d.history[(next - count + k) % HISTORY];
         write!(f, "{}", EventText(&s.platform, e))?;
     }
     Ok(())

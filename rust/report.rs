@@ -182,6 +182,9 @@ impl Event {
 
 /// Writes a NUL-padded task name.
 fn write_comm(f: &mut Formatter<'_>, comm: &[u8; 16]) -> fmt::Result {
+    if comm[0] == 0 {
+        return f.write_char('-');
+    }
     for &b in comm.iter().take_while(|&&b| b != 0) {
         let c = if b.is_ascii_graphic() { b as char } else { '?' };
         f.write_char(c)?;

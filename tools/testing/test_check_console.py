@@ -139,6 +139,70 @@ OOM_REPORT = """\
 	|GUEST-TEST ok oom_verdict_cma
 	"""
 
+# Captured verbatim (module renamed) from a real run-vm boot of the 7.3.4
+# test kernel: the boot-time suites, then a Rust module with two
+# #[kunit_tests] suites, one failing.  At insmod the module prints its own
+# document header and numbers its suites from 1 again; the shell's output
+# lands in the middle of a suite.
+REAL_BOOT_HEAD = """\
+[    0.613177] Demotion targets for Node 0: null
+[    0.619936] KTAP version 1
+[    0.619967] 1..2
+[    0.620431]     KTAP version 1
+[    0.620443]     # Subtest: rust_kernel_fmt
+[    0.620537]     # speed: normal
+[    0.620853]     1..1
+[    0.628264]     # test_ptr_formatting.speed: normal
+[    0.628460]     ok 1 test_ptr_formatting
+[    0.628617] ok 1 rust_kernel_fmt
+[    0.628722]     KTAP version 1
+[    0.628726]     # Subtest: rust_spinlock_irq_condvar
+[    0.628731]     # speed: normal
+[    0.628741]     1..1
+[    0.629110] workqueue: work func _RNvXs8_NtCs1EKtwoKEMO2_6kernel9workqueueINtNtNtB7_4sync3arc3ArcNtNtNtNtBH_4lock8spinlock5tests4TestEINtB5_15WorkItemPointerKy0_E3runB7_ enqueued on deprecated workqueue. Use system_{percpu|dfl}_wq instead.
+[    0.630186]     # spinlock_irq_condvar.speed: normal
+[    0.630205]     ok 1 spinlock_irq_condvar
+[    0.630219] ok 2 rust_spinlock_irq_condvar
+[    0.642875] Freeing initrd memory: 1080K
+[    0.721504] Freeing unused kernel image (initmem) memory: 1060K
+[    0.721650] Write protecting the kernel read-only data: 8192k
+[    0.725165] Freeing unused kernel image (text/rodata gap) memory: 1656K
+[    0.725696] Freeing unused kernel image (rodata/data gap) memory: 524K
+[    0.725926] Run /init as init process
+"""
+
+REAL_INSMOD = """\
+init: running /script.sh
+[    0.923569] oomdemo: loading out-of-tree module taints kernel.
+[    0.931484] oomdemo: oomdemo loaded
+[    0.932489] KTAP version 1
+[    0.932506] 1..2
+[    0.932648]     KTAP version 1
+[    0.932653]     # Subtest: oomdemo_fail
+[    0.932662]     # speed: normal
+[    0.932694]     1..1
+[    0.934067]     # fails: ASSERTION FAILED at oomdemo.rs:39
+[    0.934067]     Expected 1 + 1 == 3 to be true, but is false
+[    0.935741]     # fails.speed: normal
+[    0.935809]     not ok 1 fails
+[    0.935908] not ok 1 oomdemo_fail
+[    0.936055]     KTAP version 1
+[    0.936061]     # Subtest: oomdemo_pass
+[    0.936067]     # speed: normal
+[    0.936156]     1..2
+[    0.938079] oomdemo: noise from inside a test
+[    0.938719]     # one_plus_one.speed: normal
+insmod status 0
+GUEST-TEST ok loaded
+[    0.938760]     ok 1 one_plus_one
+[    0.940852]     # two.speed: normal
+[    0.940918]     ok 2 two
+[    0.940951] # oomdemo_pass: pass:2 fail:0 skip:0 total:2
+[    0.941003] # Totals: pass:2 fail:0 skip:0 total:2
+[    0.941026] ok 2 oomdemo_pass
+OOMFRAG-VM-EXIT 0
+"""
+
 OOPS = """\
 	BUG: kernel NULL pointer dereference, address: 0000000000000008
 	#PF: supervisor read access in kernel mode
@@ -158,9 +222,15 @@ EXIT_OK = """\
 
 
 def run(text, *args):
-	"""Run check-console's main() on a log; returns (status, output)."""
+	"""Run check-console's main() on a log written by log(text); returns
+	(status, output)."""
+	return run_raw(log(text), *args)
+
+
+def run_raw(text, *args):
+	"""Run check-console's main() on a log given verbatim."""
 	with tempfile.NamedTemporaryFile('w', suffix='.log', delete=False) as f:
-		f.write(log(text))
+		f.write(text)
 		path = f.name
 	try:
 		argv = list(args) + [path]
@@ -202,6 +272,13 @@ class KUnitTests(Base):
 		r = run(BOOT + MODULE_FAIL + EXIT_OK, '--module-suite', 'oomfrag')
 		self.assertVerdict(r, 1, '2 passed, 1 failed')
 		self.assertIn('oomfrag_verdict.classify_fragmentation', r[1])
+
+	@needs_kunit
+	def test_real_insmod_output(self):
+		r = run_raw(REAL_BOOT_HEAD + REAL_INSMOD, '--module-suite', 'oomdemo')
+		self.assertVerdict(r, 1, '5 passed, 1 failed')	# 4 KUnit + 1 guest
+		self.assertIn('oomdemo_fail.fails (FAIL)', r[1])
+		self.assertRegex(r[1], r'module +oomdemo_pass +2 passed, 0 failed')
 
 	@needs_kunit
 	def test_missing_module_suite(self):

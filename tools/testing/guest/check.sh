@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: GPL-2.0
+# Guest checks of `make check`: debugfs against /proc, the query file with
+# good and hostile input, a sysrq-f verdict against the kernel's own report,
+# and load/unload in a loop.  Prints GUEST-TEST lines.
+# (tools/testing/guest/lib.sh is prepended by the caller.)
+protect
+
+check insmod insmod $KO/oomfrag.ko
+for f in zones watermarks query last stats; do
+	check "debugfs_$f" test -r $D/$f
+	check "debugfs_${f}_root_only" sh -c "ls -l $D/$f | grep -q '^-r[w-]-------'"
+	check "debugfs_${f}_version" sh -c "head -1 $D/$f | grep -q '^# oomfrag $f v1\$'"
+done
+
+# zones vs /proc/zoneinfo: the same zones, in the same order, with the same
+# watermarks (both include the boost).
+zi=$(awk '/^Node/ {n=$2; sub(",","",n); z=$4} /^  pages free/ {p=1} \
+	/^        min / && p {mn=$2} /^        low / && p {lo=$2} \
+	/^        high / && p {print "node=" n " zone=" z " min_kb=" mn*4 " low_kb=" lo*4 " high_kb=" $2*4; p=0}' /proc/zoneinfo)
+# zoneinfo lists empty zones too; oomfrag lists populated ones only.
+zi=$(echo "$zi" | while read l; do
+	n=$(value node "$l"); z=$(value zone "$l")
+	awk -v n=$n -v z=$z '/^Node/ {m=($2==n"," && $4==z)} m && /present/ {print $2; exit}' /proc/zoneinfo | grep -qv '^0$' && echo "$l"
+done)
+oz=$(grep '^zone ' $D/zones | while read l; do
+	echo "node=$(value node "$l") zone=$(value zone "$l") min_kb=$(value min_kb "$l") low_kb=$(value low_kb "$l") high_kb=$(value high_kb "$l")"
+done)
+if [ -n "$zi" ] && [ "$zi" = "$oz" ]; then ok zones_match_zoneinfo
+else fail zones_match_zoneinfo "zoneinfo [$zi] oomfrag [$oz]"; fi
+
+# zones vs /proc/buddyinfo: per-order totals agree exactly (retry: the
+# guest is quiet but not frozen).
+agree=0
+for try in 1 2 3 4 5; do
+	# One process reads both, back to back: no fork in between.
+	cat $D/zones /proc/buddyinfo > /tmp/both
+	b=$(awk '/^Node/ {printf "%s %s", $2, $4; for (i=5; i<=NF; i++) printf " %s", $i; print ""}' /tmp/both)
+	o=$(awk '/^zone / {split($2,a,"="); split($3,z,"="); n=a[2]","; zn=z[2]} \
+		/^  blocks total/ {printf "%s %s", n, zn; for (i=3; i<=NF; i++) printf " %s", $i; print ""}' /tmp/both)
+	if [ "$b" = "$o" ]; then agree=1; break; fi
+done
+if [ $agree = 1 ]; then ok zones_match_buddyinfo
+else fail zones_match_buddyinfo "buddyinfo [$b] oomfrag [$o]"; fi
+
+# Per-migratetype counts vs /proc/pagetypeinfo, same way.
+agree=0
+for try in 1 2 3 4 5; do
+	cat $D/zones /proc/pagetypeinfo > /tmp/both
+	p=$(awk '/^Node +[0-9]+, zone +[A-Za-z0-9]+, type +[A-Za-z]+ / && NF > 8 {
+		printf "%s %s %s", $2, $4, $6; for (i=7; i<=NF; i++) printf " %s", $i; print ""}' /tmp/both)
+	o=$(awk '/^zone / {split($2,a,"="); split($3,z,"="); n=a[2]","; zn=z[2]","} \
+		/^  blocks / && $2 != "total" {printf "%s %s %s", n, zn, $2; for (i=3; i<=NF; i++) printf " %s", $i; print ""}' /tmp/both)
+	# pagetypeinfo lists only the types configured in; compare those.
+	pt=$(echo "$p" | awk '{print $3}' | sort -u)
+	o=$(echo "$o" | while read l; do t=$(echo "$l" | awk '{print $3}'); echo "$pt" | grep -qx "$t" && echo "$l"; done)
+	if [ -n "$p" ] && [ "$p" = "$o" ]; then agree=1; break; fi
+done
+if [ $agree = 1 ]; then ok zones_match_pagetypeinfo
+else fail zones_match_pagetypeinfo "pagetypeinfo [$p] oomfrag [$o]"; fi
+
+nz=$(grep -c '^zone ' $D/zones)
+nw=$(grep -c '^wmark ' $D/watermarks)
+check watermarks_rows test "$nw" -eq $((nz * 11 * 2))
+check watermarks_fields sh -c "grep '^wmark ' $D/watermarks | grep -vq ' min=\(pass\|fail\):[a-z_]* low=\(pass\|fail\):[a-z_]* high=\(pass\|fail\):[a-z_]* largest_usable=' && exit 1 || exit 0"
+
+# query: good input is taken, hostile input is refused with EINVAL and
+# leaves the previous query in place.
+q=$D/query
+check query_default sh -c "grep -q '^event=oom .*trigger=query .* order=0 gfp=0xcc0(GFP_KERNEL)' $q"
+check query_names sh -c "echo 'order=3 gfp=GFP_KERNEL|__GFP_NOWARN' > $q && grep -q ' order=3 gfp=0x2cc0(GFP_KERNEL|__GFP_NOWARN)' $q"
+check query_hex sh -c "echo 'gfp=0x100cca order=2' > $q && grep -q ' order=2 gfp=0x100cca(GFP_HIGHUSER_MOVABLE)' $q"
+check query_node sh -c "echo 'order=1 gfp=GFP_KERNEL node=0' > $q && grep '^event=zone' $q | grep -vq ' node=0 ' && exit 1 || exit 0"
+echo 'order=1 gfp=GFP_ATOMIC' > $q
+good=$(head -2 $q | tail -1 | sed 's/ compute_ns=.*//')
+long=$(head -c 300 /dev/zero | tr '\0' 'a')
+i=0
+for bad in 'order=99' 'order=-1' 'order=' 'order=1x' 'gfp=GFP_BOGUS' 'gfp=0x3' \
+	'gfp=__GFP_DMA|__GFP_DMA32' 'node=999' 'node=-1' 'bogus' 'order=1 order=2' \
+	'=1' 'order=1 gfp' "$long" "$(printf 'order=1\001')" 'gfp=0x1ffffffff'; do
+	i=$((i + 1))
+	if printf '%s' "$bad" > $q 2>/dev/null; then
+		fail "query_rejects_$i" "accepted: $bad"
+	else
+		now=$(head -2 $q | tail -1 | sed 's/ compute_ns=.*//')
+		if [ "$now" = "$good" ]; then ok "query_rejects_$i"
+		else fail "query_rejects_$i" "query changed after: $bad"; fi
+	fi
+done
+check query_reject_logged sh -c "dmesg | grep -q 'oomfrag: query rejected: '"
+# Binary junk of every byte value, many times: never an oops.
+for n in 1 2 3 4 5 6 7 8; do head -c 200 /dev/urandom > $q 2>/dev/null; done
+ok query_fuzz_survived
+
+# sysrq-f: our lines come before the kernel's report and agree with it.
+v=$(victim)
+mark sysrq
+echo f > /proc/sysrq-trigger
+sleep 1
+log=$(since sysrq)
+sum=$(echo "$log" | grep 'oomfrag: event=oom ' | head -1)
+check sysrq_summary test -n "$sum"
+check sysrq_trigger sh -c "echo '$sum' | grep -q 'trigger=sysrq .*order=-1 gfp=0xcc0(GFP_KERNEL)'"
+check sysrq_fields sh -c "for k in event verdict order gfp comm pid; do echo '$sum' | grep -q \" \$k=\\| oomfrag: \$k=\" || exit 1; done"
+first_ours=$(echo "$log" | grep -n 'oomfrag: event=oom' | head -1 | cut -d: -f1)
+first_kernel=$(echo "$log" | grep -n 'invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=-1' | head -1 | cut -d: -f1)
+check sysrq_before_kernel_report test -n "$first_kernel" -a -n "$first_ours" -a "${first_ours:-0}" -lt "${first_kernel:-0}"
+# Each zone line against the kernel's "Node N ZONE free:..kB ... min:..kB"
+# line: watermarks exactly, free within drift (reported).
+echo "$log" | grep 'oomfrag: event=zone' | while read -r l; do
+	n=$(value node "$l"); z=$(value zone "$l")
+	k=$(echo "$log" | grep "Node $n $z free:" | head -1)
+	kfree=$(echo "$k" | sed -n 's/.* free:\([0-9]*\)kB.*/\1/p')
+	for w in min low high free_cma; do
+		kv=$(echo "$k" | sed -n "s/.* $w:\([0-9]*\)kB.*/\1/p")
+		ov=$(value ${w}_kb "$l")
+		if [ -n "$kv" ] && [ "$kv" = "$ov" ]; then ok "sysrq_${n}_${z}_$w"
+		else fail "sysrq_${n}_${z}_$w" "kernel $kv oomfrag $ov"; fi
+	done
+	ofree=$(value free_kb "$l")
+	d=$((ofree > kfree ? ofree - kfree : kfree - ofree))
+	echo "drift node=$n zone=$z oomfrag_free_kb=$ofree kernel_free_kb=$kfree diff_kb=$d"
+	if [ -n "$kfree" ] && [ $d -le $((kfree / 20 + 1024)) ]; then ok "sysrq_${n}_${z}_free"
+	else fail "sysrq_${n}_${z}_free" "kernel $kfree oomfrag $ofree"; fi
+done
+check sysrq_in_last sh -c "grep -q '^event=oom seq=1 trigger=sysrq' $D/last"
+check sysrq_in_stats sh -c "grep -qx 'events 1' $D/stats && grep -qx 'kprobe 1' $D/stats"
+check sysrq_victim_killed sh -c "! kill -0 $v 2>/dev/null"
+
+check rmmod rmmod oomfrag
+check debugfs_gone test ! -e $D
+for i in 1 2 3 4 5; do
+	insmod $KO/oomfrag.ko && cat $D/zones $D/watermarks $D/query $D/last $D/stats > /dev/null && rmmod oomfrag || { fail load_loop "iteration $i"; break; }
+	[ $i = 5 ] && ok load_loop
+done
+exit 0
