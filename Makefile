@@ -66,8 +66,13 @@ check-guest: modules
 check: toolchain
 	@$(TESTING)/check
 
+# The guest's console goes to .demo.log; the demo's own output is shown.
 demo: modules
-	$(TESTING)/run-vm --script $(TESTING)/guest/demo.sh --mem 768M --append "cma=128M"
+	@cat $(TESTING)/guest/lib.sh $(TESTING)/guest/demo.sh > $(TOP)/.demo.sh
+	@$(TESTING)/run-vm --script $(TOP)/.demo.sh --mem 768M --append cma=128M \
+		--log $(TOP)/.demo.log > /dev/null; rc=$$?; rm -f $(TOP)/.demo.sh; \
+	sed -n '/^===== /,$$p' $(TOP)/.demo.log | grep -v '^OOMFRAG-VM-EXIT\|^run-vm:'; \
+	echo "(full guest console: $(TOP)/.demo.log)"; exit $$rc
 
 clean:
 	-test -z "$(KDIR)" || $(KMAKE) clean

@@ -573,8 +573,16 @@ pub fn watermark_check(
     }
     if usable <= thr {
         let all = free - ((1i64 << min(order, 62)) - 1);
-        let ha = if caps.reserves() { 0 } else { z.free_highatomic as i64 };
-        let cma = if p.cma && !caps.cma { z.free_cma as i64 } else { 0 };
+        let ha = if caps.reserves() {
+            0
+        } else {
+            z.free_highatomic as i64
+        };
+        let cma = if p.cma && !caps.cma {
+            z.free_cma as i64
+        } else {
+            0
+        };
         check.cause = if all <= m {
             Cause::Exhaustion
         } else if all <= thr {
@@ -592,7 +600,10 @@ pub fn watermark_check(
         // no free block of the order even on the CMA and high-atomic lists,
         // the request fails for want of a block whatever it may use.
         let any = usable_mt_mask(caps) | Mt::Cma.bit() | Mt::HighAtomic.bit();
-        if matches!(check.cause, Cause::Cma | Cause::HighAtomic) && order > 0 && !has_block(z, order, any) {
+        if matches!(check.cause, Cause::Cma | Cause::HighAtomic)
+            && order > 0
+            && !has_block(z, order, any)
+        {
             check.cause = Cause::Fragmentation;
         }
         return check;
@@ -663,7 +674,11 @@ pub fn unusable_index(order: u8, info: &ContigInfo) -> i32 {
         return 1000;
     }
     let suitable_pages = info.free_blocks_suitable << order;
-    (info.free_pages.saturating_sub(suitable_pages).saturating_mul(1000) / info.free_pages) as i32
+    (info
+        .free_pages
+        .saturating_sub(suitable_pages)
+        .saturating_mul(1000)
+        / info.free_pages) as i32
 }
 
 /// Per-order block counts restricted to the lists a request may use, when

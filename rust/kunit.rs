@@ -34,7 +34,18 @@ mod engine_tests {
         let mut z = zone(
             ZoneKind::Normal,
             idx(&p, ZoneKind::Normal),
-            &[(1165, u | c), (1122, u | c), (1119, u | c), (1118, c), (1068, u | c), (748, c), (0, 0), (0, 0), (0, 0), (1, u)],
+            &[
+                (1165, u | c),
+                (1122, u | c),
+                (1119, u | c),
+                (1118, c),
+                (1068, u | c),
+                (748, c),
+                (0, 0),
+                (0, 0),
+                (0, 0),
+                (1, u),
+            ],
         );
         assert_eq!(z.free * 4, 233460);
         z.free_cma = 231116 / 4;
@@ -60,7 +71,11 @@ mod engine_tests {
         z.wmark = [1200 / 4, 1500 / 4, 1800 / 4];
         for order in 0..11u8 {
             let v = zone_verdict(&p, &z, order, live::GFP_KERNEL);
-            let want = if order <= 5 { Verdict::None } else { Verdict::Fragmentation };
+            let want = if order <= 5 {
+                Verdict::None
+            } else {
+                Verdict::Fragmentation
+            };
             assert_eq!(summarize(&[v], order, false), want);
         }
     }
@@ -69,7 +84,10 @@ mod engine_tests {
     #[test]
     fn gfp_names_from_bindings() {
         let p = live::platform();
-        assert_eq!(p.parse_gfp("GFP_KERNEL"), Some(kernel::bindings::GFP_KERNEL));
+        assert_eq!(
+            p.parse_gfp("GFP_KERNEL"),
+            Some(kernel::bindings::GFP_KERNEL)
+        );
         assert_eq!(
             p.parse_gfp("GFP_KERNEL|__GFP_NOWARN"),
             Some(kernel::bindings::GFP_KERNEL | kernel::bindings::__GFP_NOWARN)
@@ -78,8 +96,14 @@ mod engine_tests {
         assert_eq!(p.parse_gfp("GFP_BOGUS"), None);
         // gfp_zone(): GFP_KERNEL may use up to ZONE_NORMAL, a movable
         // highuser request up to ZONE_MOVABLE.
-        assert_eq!(p.gfp_zone(live::GFP_KERNEL), p.zone_idx[ZoneKind::Normal as usize]);
-        assert_eq!(p.gfp_zone(live::GFP_HIGHUSER_MOVABLE), p.zone_idx[ZoneKind::Movable as usize]);
+        assert_eq!(
+            p.gfp_zone(live::GFP_KERNEL),
+            p.zone_idx[ZoneKind::Normal as usize]
+        );
+        assert_eq!(
+            p.gfp_zone(live::GFP_HIGHUSER_MOVABLE),
+            p.zone_idx[ZoneKind::Movable as usize]
+        );
         let caps = gfp_to_alloc_caps(&p, live::GFP_HIGHUSER_MOVABLE, 0);
         assert_eq!(caps.cma, cfg!(CONFIG_CMA));
         assert!(!gfp_to_alloc_caps(&p, live::GFP_KERNEL, 0).cma);

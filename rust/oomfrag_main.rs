@@ -14,8 +14,7 @@
 
 use kernel::{
     debugfs::{Dir, File},
-    ffi,
-    new_mutex, new_spinlock,
+    ffi, new_mutex, new_spinlock,
     prelude::*,
     sync::{
         atomic::{Acquire, Atomic, Relaxed, Release},
@@ -130,10 +129,16 @@ impl Shared {
     fn new() -> Result<impl PinInit<Self>> {
         let platform = live::platform();
         let events = filled(HISTORY, Event::EMPTY)?;
-        let zones = filled(MAX_SNAP_ZONES, ZoneSnapshot::empty(0, 0, engine::ZoneKind::Normal, 0))?;
+        let zones = filled(
+            MAX_SNAP_ZONES,
+            ZoneSnapshot::empty(0, 0, engine::ZoneKind::Normal, 0),
+        )?;
         let event = KBox::new(Event::EMPTY, GFP_KERNEL)?;
         let debug = DebugScratch {
-            zones: filled(MAX_SNAP_ZONES, ZoneSnapshot::empty(0, 0, engine::ZoneKind::Normal, 0))?,
+            zones: filled(
+                MAX_SNAP_ZONES,
+                ZoneSnapshot::empty(0, 0, engine::ZoneKind::Normal, 0),
+            )?,
             event: KBox::new(Event::EMPTY, GFP_KERNEL)?,
             history: filled(HISTORY, Event::EMPTY)?,
         };
@@ -222,7 +227,11 @@ impl Shared {
             let order = PENDING.order.load(Relaxed);
             r.order = Some(order);
             r.gfp = Some(PENDING.gfp.load(Relaxed));
-            r.trigger = if order < 0 { Trigger::Sysrq } else { Trigger::Alloc };
+            r.trigger = if order < 0 {
+                Trigger::Sysrq
+            } else {
+                Trigger::Alloc
+            };
         }
         r
     }
@@ -266,6 +275,10 @@ extern "C" fn oomfrag_oom_entry(
 
 /// The OOM notifier: runs inside `out_of_memory()`, before the kernel's own
 /// report.  Frees nothing, so it leaves `*freed` alone.
+///
+/// # Safety
+///
+/// Called only by the OOM notifier chain, with the registered block.
 unsafe extern "C" fn oom_notify(
     _nb: *mut kernel::bindings::notifier_block,
     _action: ffi::c_ulong,
@@ -343,7 +356,13 @@ fn write_query(s: &Arc<Shared>, r: &mut UserSliceReader) -> Result {
         Err(report::QueryError::TooLong)
     } else {
         r.read_slice(&mut buf[..len])?;
-        report::parse_query(&s.platform, &buf[..len], live::NR_ORDERS_U8, live::GFP_KERNEL, live::node_id_online)
+        report::parse_query(
+            &s.platform,
+            &buf[..len],
+            live::NR_ORDERS_U8,
+            live::GFP_KERNEL,
+            live::node_id_online,
+        )
     };
     match spec {
         Ok(q) => {
@@ -431,7 +450,7 @@ struct OomFrag {
 impl kernel::Module for OomFrag {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let shared = Arc::pin_init(Shared::new()?, GFP_KERNEL)?;
-        SHARED.store(&*shared as *const Shared, Release);
+        SHARED.store(core::ptr::from_ref::<Shared>(&shared), Release);
         let files = match KBox::pin_init(Files::new(shared.clone()), GFP_KERNEL) {
             Ok(f) => f,
             Err(e) => {
@@ -469,7 +488,12 @@ impl kernel::Module for OomFrag {
                 kret
             );
         }
-        Ok(OomFrag { shared, _files: files, nb, kprobe })
+        Ok(OomFrag {
+            shared,
+            _files: files,
+            nb,
+            kprobe,
+        })
     }
 }
 

@@ -233,7 +233,13 @@ pub struct SummaryLine<'a>(pub &'a Platform<'a>, pub &'a Event);
 impl Display for SummaryLine<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         let (p, e) = (self.0, self.1);
-        write!(f, "event=oom seq={} trigger={} verdict={}", e.seq, e.req.trigger.name(), e.verdict.name())?;
+        write!(
+            f,
+            "event=oom seq={} trigger={} verdict={}",
+            e.seq,
+            e.req.trigger.name(),
+            e.verdict.name()
+        )?;
         match e.req.order {
             Some(o) => write!(f, " order={o}")?,
             None => f.write_str(" order=unknown")?,
@@ -243,7 +249,12 @@ impl Display for SummaryLine<'_> {
             None => f.write_str(" gfp=unknown")?,
         }
         if e.req.order != Some(i32::from(e.eval_order)) || e.req.gfp != Some(e.eval_gfp) {
-            write!(f, " eval_order={} eval_gfp={}", e.eval_order, Gfp(p, e.eval_gfp))?;
+            write!(
+                f,
+                " eval_order={} eval_gfp={}",
+                e.eval_order,
+                Gfp(p, e.eval_gfp)
+            )?;
         }
         f.write_str(" comm=")?;
         write_comm(f, &e.req.comm)?;
@@ -335,7 +346,11 @@ impl Display for ZoneSnapshotText<'_> {
                 if z.blocks_exact {
                     write!(f, " {}", z.blocks[o][mt as usize])?;
                 } else {
-                    let c = if z.nonempty[o] & mt.bit() != 0 { '+' } else { '0' };
+                    let c = if z.nonempty[o] & mt.bit() != 0 {
+                        '+'
+                    } else {
+                        '0'
+                    };
                     write!(f, " {c}")?;
                 }
             }
@@ -382,10 +397,20 @@ impl Display for WatermarkTable<'_> {
                 for w in Wmark::ALL {
                     let c = watermark_check(p, z, order, w, hz.unwrap_or(0), &caps);
                     let cause = if c.ok { Cause::None } else { c.cause };
-                    write!(f, " {}={}:{}", w.name(), if c.ok { "pass" } else { "fail" }, cause.name())?;
+                    write!(
+                        f,
+                        " {}={}:{}",
+                        w.name(),
+                        if c.ok { "pass" } else { "fail" },
+                        cause.name()
+                    )?;
                 }
                 let mask = usable_mt_mask(&caps);
-                writeln!(f, " largest_usable={}", OptOrder(crate::engine::largest_order(z, mask)))?;
+                writeln!(
+                    f,
+                    " largest_usable={}",
+                    OptOrder(crate::engine::largest_order(z, mask))
+                )?;
             }
         }
         Ok(())
@@ -512,7 +537,9 @@ pub fn parse_query(
         return Err(QueryError::TooLong);
     }
     let s = core::str::from_utf8(input).map_err(|_| QueryError::NotText)?;
-    if s.chars().any(|c| c.is_control() && !c.is_ascii_whitespace()) {
+    if s.chars()
+        .any(|c| c.is_control() && !c.is_ascii_whitespace())
+    {
         return Err(QueryError::NotText);
     }
     let (mut order, mut gfp, mut node) = (None, None, None);

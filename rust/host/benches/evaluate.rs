@@ -55,7 +55,12 @@ fn main() {
         e.evaluate(&p, std::hint::black_box(&zones), req);
     }
     let ns = start.elapsed().as_nanos() / iters as u128;
-    println!("evaluate: {} zones, {} ns per event ({} iterations)", zones.len(), ns, iters);
+    println!(
+        "evaluate: {} zones, {} ns per event ({} iterations)",
+        zones.len(),
+        ns,
+        iters
+    );
     let mut s = String::new();
     let start = Instant::now();
     for _ in 0..2000 {
@@ -63,5 +68,9 @@ fn main() {
         use std::fmt::Write;
         write!(s, "{}", EventText(&p, &e)).unwrap();
     }
-    println!("format: {} bytes, {} ns per event", s.len(), start.elapsed().as_nanos() / 2000);
+    println!(
+        "format: {} bytes, {} ns per event",
+        s.len(),
+        start.elapsed().as_nanos() / 2000
+    );
 }

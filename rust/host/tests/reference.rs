@@ -11,7 +11,6 @@ use oomfrag_engine::engine::*;
 use proptest::prelude::*;
 
 // mm/page_alloc.h, kernel 7.3.
-const ALLOC_WMARK_HIGH: u32 = 2;
 const ALLOC_OOM: u32 = 0x08;
 const ALLOC_NON_BLOCK: u32 = 0x10;
 const ALLOC_MIN_RESERVE: u32 = 0x20;
@@ -45,7 +44,14 @@ fn ref_zone_ok(z: &ZoneSnapshot, order: u32, mark: i64, hz: usize, flags: u32) -
 
 /// `__zone_watermark_ok()`; without `scan`, only its order-0 part (the
 /// `free_pages <= min + lowmem_reserve` test, with the order's own term).
-fn ref_zone_ok_part(z: &ZoneSnapshot, order: u32, mark: i64, hz: usize, flags: u32, scan: bool) -> bool {
+fn ref_zone_ok_part(
+    z: &ZoneSnapshot,
+    order: u32,
+    mark: i64,
+    hz: usize,
+    flags: u32,
+    scan: bool,
+) -> bool {
     let mut free_pages = z.free as i64;
     let mut min = mark;
     let mut unusable = (1i64 << order) - 1;
@@ -103,8 +109,22 @@ fn with(z: &ZoneSnapshot, f: impl FnOnce(&mut ZoneSnapshot)) -> ZoneSnapshot {
 /// gfp_zone() with GFP_ZONE_TABLE for DMA=0 DMA32=1 NORMAL=2 MOVABLE=3.
 fn ref_gfp_zone(gfp: u32) -> Option<u8> {
     let table: [Option<u8>; 16] = [
-        Some(2), Some(0), Some(2), None, Some(1), None, None, None,
-        Some(2), Some(0), Some(3), None, Some(1), None, None, None,
+        Some(2),
+        Some(0),
+        Some(2),
+        None,
+        Some(1),
+        None,
+        None,
+        None,
+        Some(2),
+        Some(0),
+        Some(3),
+        None,
+        Some(1),
+        None,
+        None,
+        None,
     ];
     table[(gfp & 0xf) as usize]
 }
@@ -144,14 +164,24 @@ prop_compose! {
 fn gfp() -> impl Strategy<Value = u32> {
     // Valid zone modifiers only, plus any of the flags that matter.
     let zone = prop_oneof![
-        Just(0u32), Just(GFP_DMA), Just(GFP_DMA32), Just(GFP_MOVABLE),
-        Just(GFP_MOVABLE | GFP_HIGHMEM), Just(GFP_HIGHMEM)
+        Just(0u32),
+        Just(GFP_DMA),
+        Just(GFP_DMA32),
+        Just(GFP_MOVABLE),
+        Just(GFP_MOVABLE | GFP_HIGHMEM),
+        Just(GFP_HIGHMEM)
     ];
     let flags = prop::collection::vec(
         prop_oneof![
-            Just(GFP_RECLAIMABLE), Just(GFP_HIGH), Just(GFP_IO), Just(GFP_FS),
-            Just(GFP_DIRECT_RECLAIM), Just(GFP_KSWAPD_RECLAIM), Just(GFP_NOWARN),
-            Just(GFP_NOMEMALLOC), Just(GFP_NORETRY)
+            Just(GFP_RECLAIMABLE),
+            Just(GFP_HIGH),
+            Just(GFP_IO),
+            Just(GFP_FS),
+            Just(GFP_DIRECT_RECLAIM),
+            Just(GFP_KSWAPD_RECLAIM),
+            Just(GFP_NOWARN),
+            Just(GFP_NOMEMALLOC),
+            Just(GFP_NORETRY)
         ],
         0..6,
     );

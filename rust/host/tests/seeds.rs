@@ -38,7 +38,10 @@ fn seed002_non_movable_order0_is_cma() {
     let (p, zones) = seed002();
     let gfp = GFP_KERNEL | GFP_RECLAIMABLE;
     let v: Vec<_> = zones.iter().map(|z| zone_verdict(&p, z, 0, gfp)).collect();
-    assert!(v[0].eligible && !v[1].eligible, "HighMem is above gfp_zone()");
+    assert!(
+        v[0].eligible && !v[1].eligible,
+        "HighMem is above gfp_zone()"
+    );
     assert!(!v[0].decisive().ok);
     assert_eq!(v[0].decisive().cause, Cause::Cma);
     // free - free_cma = 2344 kB, below min 2488 kB: the hand analysis.
@@ -83,7 +86,11 @@ fn seed003_orders_above_5_are_fragmentation() {
             assert_eq!(v.decisive().cause, Cause::Fragmentation, "order {order}");
             assert_eq!(s, Verdict::Fragmentation, "order {order}");
             // Most free memory is in blocks too small: the kernel's indices.
-            assert!(v.unusable_index > 900, "order {order}: {}", v.unusable_index);
+            assert!(
+                v.unusable_index > 900,
+                "order {order}: {}",
+                v.unusable_index
+            );
             assert!(v.frag_index > 500, "order {order}: {}", v.frag_index);
         }
     }
@@ -116,11 +123,17 @@ fn notes_cma_guest_dma_is_lowmem_reserve() {
 #[test]
 fn notes_cma_guest_below_min_is_cma() {
     let (p, z) = notes_cma(2000);
-    let v: Vec<_> = z.iter().map(|z| zone_verdict(&p, z, 0, GFP_KERNEL)).collect();
+    let v: Vec<_> = z
+        .iter()
+        .map(|z| zone_verdict(&p, z, 0, GFP_KERNEL))
+        .collect();
     assert_eq!(v[1].decisive().cause, Cause::Cma);
     assert_eq!(summarize(&v, 0, false), Verdict::Cma);
     // The same memory, asked for by a movable request, is fine.
-    let m: Vec<_> = z.iter().map(|z| zone_verdict(&p, z, 0, GFP_HIGHUSER_MOVABLE)).collect();
+    let m: Vec<_> = z
+        .iter()
+        .map(|z| zone_verdict(&p, z, 0, GFP_HIGHUSER_MOVABLE))
+        .collect();
     assert_eq!(summarize(&m, 0, false), Verdict::None);
 }
 
@@ -147,7 +160,10 @@ fn notes_exhaustion_guest_is_exhaustion() {
     z[1] = zone_from_buddy(0, 1, ZoneKind::Dma32, "2*4kB (M) 0*8kB 1*16kB (C)");
     z[1].free_cma = 4;
     marks(&mut z[1], 3412, 4264, 5116);
-    let v: Vec<_> = z.iter().map(|z| zone_verdict(&p, z, 0, GFP_KERNEL)).collect();
+    let v: Vec<_> = z
+        .iter()
+        .map(|z| zone_verdict(&p, z, 0, GFP_KERNEL))
+        .collect();
     assert_eq!(v[1].decisive().cause, Cause::Exhaustion);
     assert_eq!(v[0].decisive().cause, Cause::LowmemReserve);
     // DMA's 2.9 MB behind lowmem_reserve would not have lifted the zones to
@@ -177,7 +193,10 @@ fn notes_fragmentation_guest_is_fragmentation() {
 #[test]
 fn memcg_is_never_a_zone_shortage() {
     let (p, z) = notes_cma(0);
-    let v: Vec<_> = z.iter().map(|z| zone_verdict(&p, z, 0, GFP_KERNEL)).collect();
+    let v: Vec<_> = z
+        .iter()
+        .map(|z| zone_verdict(&p, z, 0, GFP_KERNEL))
+        .collect();
     assert_eq!(summarize(&v, 0, true), Verdict::Memcg);
 }
 
@@ -195,7 +214,10 @@ fn sysrq_is_judged_as_order0_kernel_request() {
     assert_eq!(e.eval_order, 0);
     assert_eq!(e.eval_gfp, GFP_KERNEL);
     assert_eq!(e.verdict, Verdict::None);
-    assert!(!e.drifted(), "a sysrq OOM has no failed allocation to drift from");
+    assert!(
+        !e.drifted(),
+        "a sysrq OOM has no failed allocation to drift from"
+    );
 }
 
 #[test]

@@ -30,3 +30,37 @@ since() { dmesg | sed -n "/oomfrag-test: mark $1\$/,\$p"; }
 
 # value KEY LINE: the value of key=value in LINE.
 value() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
+
+S=/sys/kernel/debug/oomfrag_stress
+
+# scenario NAME EXPECTED-VERDICT: announce, set up a victim, provoke the OOM
+# NAME names (a stress-sample scenario, or memcg / sysrq), clean up.
+scenario() {
+	name=$1
+	expect=$2
+	echo "SCENARIO $name expect=$expect"
+	v=$(victim)
+	case $name in
+	sysrq)
+		echo f > /proc/sysrq-trigger ;;
+	memcg)
+		cg=/sys/fs/cgroup/oomfrag-test
+		mkdir -p $cg
+		echo +memory > /sys/fs/cgroup/cgroup.subtree_control
+		echo 16M > $cg/memory.max
+		# The hog joins the cgroup, becomes killable, and grows forever.
+		sh -c "echo \$\$ > $cg/cgroup.procs; echo 0 > /proc/self/oom_score_adj; exec tail /dev/zero" \
+			</dev/null >/dev/null 2>&1
+		rmdir $cg ;;
+	fragmentation*)
+		echo "$name" | sed 's/_/ /' > $S/run ;;
+	*)
+		echo "$name" > $S/run ;;
+	esac
+	rc=$?
+	sleep 1
+	kill $v 2>/dev/null
+	wait $v 2>/dev/null
+	if [ $rc = 0 ]; then ok "scenario_$name"; else fail "scenario_$name" "exit $rc"; fi
+	cat $S/status 2>/dev/null | tail -1
+}

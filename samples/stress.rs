@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! oomfrag_stress: provokes each kind of OOM on purpose, for oomfrag's tests
+//! and demos.  Never load it on a machine you care about.
+//!
+//! Write a scenario to `/sys/kernel/debug/oomfrag_stress/run`; the write
+//! returns when the kernel has invoked the OOM killer and the hoarded memory
+//! has been given back (or fails with `EAGAIN` if no OOM came):
+//!
+//! - `exhaustion`: hoard every page any request can get (movable, so CMA
+//!   too), then ask for one more movable page;
+//! - `cma`: hoard what a non-movable request can get, then ask for one more
+//!   `GFP_KERNEL` page: the rest of free memory is CMA (boot with `cma=`);
+//! - `lowmem_reserve`: like `exhaustion`; with a ZONE_MOVABLE and
+//!   `vm.lowmem_reserve_ratio` lowered, the lower zones keep their free
+//!   memory behind `lowmem_reserve[]`;
+//! - `fragmentation order=N` (1..3): hoard everything, then free all but one
+//!   page of every aligned 2^N-page block, and ask for order-N `GFP_KERNEL`
+//!   blocks: most memory is free, no order-N block can form.
+//!
+//! An OOM notifier gives the hoard back at the second OOM event of a
+//! scenario (the first is left to the kernel, which reports and kills the
+//! victim the test set up), so the guest lives on to the next scenario.
+
+use kernel::{
+    bindings,
+    debugfs::{Dir, File},
+    ffi, new_mutex, new_spinlock,
+    prelude::*,
+    sync::{
+        atomic::{Acquire, Atomic, Relaxed, Release},
+        Arc, Mutex, SpinLock,
+    },
+    types::Opaque,
+    uaccess::UserSliceReader,
+};
+
+module! {
+    type: Stress,
+    name: "oomfrag_stress",
+    authors: ["The oomfrag developers"],
+    description: "Provokes OOMs of each kind for oomfrag's tests (test use only)",
+    license: "GPL",
+}
+
+unsafe extern "C" {
+    fn register_oom_notifier(nb: *mut bindings::notifier_block) -> ffi::c_int;
+    fn unregister_oom_notifier(nb: *mut bindings::notifier_block) -> ffi::c_int;
+    fn oomfrag_stress_pfn(page: *mut ffi::c_void) -> ffi::c_ulong;
+}
+
+const fn bit(b: u32) -> u32 {
+    1 << b
+}
+const NORETRY: u32 = bit(bindings::___GFP_NORETRY_BIT);
+const NOWARN: u32 = bit(bindings::___GFP_NOWARN_BIT);
+const HIGH: u32 = bit(bindings::___GFP_HIGH_BIT);
+const MEMALLOC: u32 = bit(bindings::___GFP_MEMALLOC_BIT);
+const MOVABLE: u32 = bit(bindings::___GFP_MOVABLE_BIT);
+const HIGHMEM: u32 = bit(bindings::___GFP_HIGHMEM_BIT);
+const HARDWALL: u32 = bit(bindings::___GFP_HARDWALL_BIT);
+const GFP_KERNEL_MASK: u32 = bindings::GFP_KERNEL;
+const GFP_ATOMIC_MASK: u32 = bindings::GFP_ATOMIC;
+const GFP_HIGHUSER_MOVABLE: u32 = GFP_KERNEL_MASK | HARDWALL | HIGHMEM | MOVABLE;
+const MAX_ORDER: u32 = bindings::NR_PAGE_ORDERS - 1;
+/// Allocations of the final phase before giving up without an OOM.
+const FINAL_LIMIT: usize = 1 << 16;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Scenario {
+    Exhaustion,
+    Cma,
+    LowmemReserve,
+    Fragmentation(u32),
+}
+
+impl Scenario {
+    fn parse(s: &str) -> Option<Self> {
+        let mut w = s.split_ascii_whitespace();
+        let name = w.next()?;
+        let sc = match name {
+            "exhaustion" => Scenario::Exhaustion,
+            "cma" => Scenario::Cma,
+            "lowmem_reserve" => Scenario::LowmemReserve,
+            "fragmentation" => {
+                let order = match w.next() {
+                    None => 3,
+                    Some(a) => a.strip_prefix("order=")?.parse().ok()?,
+                };
+                if !(1..=3).contains(&order) {
+                    return None;
+                }
+                Scenario::Fragmentation(order)
+            }
+            _ => return None,
+        };
+        if w.next().is_some() {
+            return None;
+        }
+        Some(sc)
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Scenario::Exhaustion => "exhaustion",
+            Scenario::Cma => "cma",
+            Scenario::LowmemReserve => "lowmem_reserve",
+            Scenario::Fragmentation(_) => "fragmentation",
+        }
+    }
+}
+
+/// Hoarded order-0 pages (every block is split on arrival).
+struct Hoard {
+    pages: KVVec<usize>,
+}
+
+// SAFETY: the hoard only stores addresses of pages this module owns; no
+// thread-bound state.
+unsafe impl Send for Hoard {}
+
+#[derive(Clone, Copy, Default)]
+struct Status {
+    scenario: Option<Scenario>,
+    events: u32,
+    peak_pages: usize,
+    released_in_notifier: usize,
+    ok: bool,
+}
+
+#[pin_data]
+struct Shared {
+    #[pin]
+    hoard: SpinLock<Hoard>,
+    #[pin]
+    busy: Mutex<()>,
+    #[pin]
+    status: SpinLock<Status>,
+    armed: Atomic<bool>,
+    events: Atomic<u32>,
+    released: Atomic<usize>,
+}
+
+static SHARED: Atomic<*const Shared> = Atomic::new(core::ptr::null());
+
+fn free_pages(pages: &[usize]) {
+    for &p in pages {
+        // SAFETY: every address in a hoard is an order-0 page this module
+        // allocated (split from its block) and has not freed yet.
+        unsafe { bindings::__free_pages(p as *mut bindings::page, 0) };
+    }
+}
+
+impl Shared {
+    /// Takes the whole hoard out under the lock and frees it outside.
+    fn release(&self) -> usize {
+        let mut taken = KVVec::new();
+        core::mem::swap(&mut taken, &mut self.hoard.lock().pages);
+        free_pages(&taken);
+        taken.len()
+    }
+
+    /// Keeps an allocated block as order-0 pages.  Returns false when the
+    /// hoard is full (the block is freed then).
+    fn keep(&self, page: *mut bindings::page, order: u32) -> bool {
+        let n = 1usize << order;
+        if order > 0 {
+            // SAFETY: `page` is a non-compound block of `order` just
+            // allocated by us; split_page() turns it into 2^order pages.
+            unsafe { bindings::split_page(page, order) };
+        }
+        let mut h = self.hoard.lock();
+        if h.pages.capacity() - h.pages.len() < n {
+            drop(h);
+            for i in 0..n {
+                // SAFETY: the split pages are ours, contiguous in the memmap.
+                unsafe { bindings::__free_pages(page.add(i), 0) };
+            }
+            return false;
+        }
+        for i in 0..n {
+            // Capacity was checked: push does not allocate.
+            // SAFETY: `i < 2^order`, inside the block.
+            let _ = h.pages.push(unsafe { page.add(i) } as usize, GFP_ATOMIC_FLAGS);
+        }
+        true
+    }
+
+    /// Allocates blocks of `gfp` from `max` down to `min` order until each
+    /// order is refused, keeping them.
+    fn grab(&self, gfp: u32, min: u32, max: u32) {
+        for order in (min..=max).rev() {
+            loop {
+                // SAFETY: plain page allocation; the result is checked.
+                let p = unsafe { bindings::alloc_pages(gfp, order) };
+                if p.is_null() || !self.keep(p, order) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Frees every hoarded page but the first of each aligned
+    /// 2^order-page block.
+    fn thin(&self, order: u32) {
+        let mask = (1usize << order) - 1;
+        let mut all = KVVec::new();
+        core::mem::swap(&mut all, &mut self.hoard.lock().pages);
+        let mut kept = 0;
+        for i in 0..all.len() {
+            let p = all[i];
+            // SAFETY: `p` is a page we own.
+            let pfn = unsafe { oomfrag_stress_pfn(p as *mut ffi::c_void) } as usize;
+            if pfn & mask == 0 {
+                all[kept] = p;
+                kept += 1;
+            } else {
+                free_pages(&[p]);
+            }
+        }
+        all.truncate(kept);
+        core::mem::swap(&mut all, &mut self.hoard.lock().pages);
+    }
+
+    fn run(&self, sc: Scenario) -> Result {
+        let Some(_busy) = self.busy.try_lock() else {
+            pr_warn!("a scenario is already running\n");
+            return Err(EBUSY);
+        };
+        // SAFETY: `_totalram_pages` is an exported atomic_long_t.
+        let total = unsafe { core::ptr::addr_of!(bindings::_totalram_pages.counter).read_volatile() };
+        let cap = total.max(0) as usize + 1024;
+        self.hoard.lock().pages = KVVec::with_capacity(cap, GFP_KERNEL)?;
+        self.events.store(0, Relaxed);
+        self.released.store(0, Relaxed);
+        self.armed.store(true, Release);
+        pr_info!("scenario {} starts\n", sc.name());
+        let (gfp, order) = match sc {
+            Scenario::Exhaustion | Scenario::LowmemReserve => {
+                self.grab(GFP_HIGHUSER_MOVABLE | NORETRY | NOWARN, 0, MAX_ORDER);
+                (GFP_HIGHUSER_MOVABLE, 0)
+            }
+            Scenario::Cma => {
+                self.grab(GFP_KERNEL_MASK | NORETRY | NOWARN, 0, MAX_ORDER);
+                (GFP_KERNEL_MASK, 0)
+            }
+            Scenario::Fragmentation(n) => {
+                self.grab(GFP_KERNEL_MASK | NORETRY | NOWARN | HIGH, 0, MAX_ORDER);
+                // Blocks of order >= n that watermarks kept back: take them
+                // too (orders below n stay, so the guest does not livelock).
+                self.grab(GFP_ATOMIC_MASK | MEMALLOC | NOWARN, n, MAX_ORDER);
+                self.thin(n);
+                (GFP_KERNEL_MASK, n)
+            }
+        };
+        let peak = self.hoard.lock().pages.len();
+        pr_info!("scenario {}: hoarding {} pages; now asking for order {} gfp {:#x}\n", sc.name(), peak, order, gfp);
+        for _ in 0..FINAL_LIMIT {
+            if self.events.load(Acquire) > 0 || self.released.load(Acquire) > 0 {
+                break;
+            }
+            // SAFETY: plain page allocation; the result is checked.
+            let p = unsafe { bindings::alloc_pages(gfp, order) };
+            if p.is_null() || !self.keep(p, order) {
+                break;
+            }
+        }
+        self.armed.store(false, Release);
+        let freed = self.release();
+        let events = self.events.load(Acquire);
+        let ok = events > 0;
+        *self.status.lock() = Status {
+            scenario: Some(sc),
+            events,
+            peak_pages: peak,
+            released_in_notifier: self.released.load(Acquire),
+            ok,
+        };
+        pr_info!("scenario {} done: {} OOM events, {} pages given back\n", sc.name(), events, freed + self.released.load(Acquire));
+        if ok {
+            Ok(())
+        } else {
+            pr_warn!("scenario {}: no OOM came\n", sc.name());
+            Err(EAGAIN)
+        }
+    }
+}
+
+const GFP_ATOMIC_FLAGS: kernel::alloc::Flags = kernel::alloc::flags::GFP_ATOMIC;
+
+/// The sample's OOM notifier: lets the first event of a scenario through,
+/// gives the hoard back at the second.
+///
+/// # Safety
+///
+/// Called only by the OOM notifier chain; `freed` points to its counter.
+unsafe extern "C" fn oom_notify(
+    _nb: *mut bindings::notifier_block,
+    _action: ffi::c_ulong,
+    freed: *mut ffi::c_void,
+) -> ffi::c_int {
+    let shared = SHARED.load(Acquire);
+    if shared.is_null() {
+        return 0;
+    }
+    // SAFETY: set before registration, cleared after unregistration.
+    let s = unsafe { &*shared };
+    if !s.armed.load(Acquire) {
+        return 0;
+    }
+    let n = s.events.fetch_add(1, Relaxed) + 1;
+    if n >= 2 {
+        let got = s.release();
+        s.released.fetch_add(got, Release);
+        // SAFETY: the chain passes `unsigned long *freed`.
+        unsafe { *freed.cast::<ffi::c_ulong>() += got };
+    }
+    0
+}
+
+fn write_run(s: &Arc<Shared>, r: &mut UserSliceReader) -> Result {
+    let mut buf = [0u8; 64];
+    let len = r.len();
+    if len > buf.len() {
+        pr_warn!("scenario name too long\n");
+        return Err(EINVAL);
+    }
+    r.read_slice(&mut buf[..len])?;
+    let Some(sc) = core::str::from_utf8(&buf[..len]).ok().and_then(Scenario::parse) else {
+        pr_warn!("unknown scenario: expected exhaustion, cma, lowmem_reserve or 'fragmentation order=N' (N 1..3)\n");
+        return Err(EINVAL);
+    };
+    s.run(sc)
+}
+
+fn show_status(s: &Arc<Shared>, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
+    let st = *s.status.lock();
+    writeln!(f, "# oomfrag_stress status v1")?;
+    writeln!(
+        f,
+        "scenario={} events={} peak_pages={} released_in_notifier={} ok={}",
+        st.scenario.map_or("none", |x| x.name()),
+        st.events,
+        st.peak_pages,
+        st.released_in_notifier,
+        u8::from(st.ok)
+    )
+}
+
+#[pin_data]
+struct Files {
+    #[pin]
+    run: File<Arc<Shared>>,
+    #[pin]
+    status: File<Arc<Shared>>,
+    _dir: Dir,
+}
+
+struct NotifierBlock(Opaque<bindings::notifier_block>);
+// SAFETY: only the notifier chain touches the block once registered.
+unsafe impl Sync for NotifierBlock {}
+// SAFETY: as above; no thread-bound data.
+unsafe impl Send for NotifierBlock {}
+
+struct Stress {
+    shared: Arc<Shared>,
+    _files: Pin<KBox<Files>>,
+    nb: Pin<KBox<NotifierBlock>>,
+}
+
+impl kernel::Module for Stress {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        let shared = Arc::pin_init(
+            pin_init!(Shared {
+                hoard <- new_spinlock!(Hoard { pages: KVVec::new() }),
+                busy <- new_mutex!(()),
+                status <- new_spinlock!(Status::default()),
+                armed: Atomic::new(false),
+                events: Atomic::new(0),
+                released: Atomic::new(0),
+            }),
+            GFP_KERNEL,
+        )?;
+        SHARED.store(core::ptr::from_ref::<Shared>(&shared), Release);
+        let dir = Dir::new(c"oomfrag_stress");
+        let s2 = shared.clone();
+        let files = KBox::pin_init(
+            try_pin_init!(Files {
+                run <- dir.write_callback_file(c"run", s2.clone(), &write_run),
+                status <- dir.read_callback_file(c"status", s2, &show_status),
+                _dir: dir,
+            }),
+            GFP_KERNEL,
+        )?;
+        let nb = KBox::pin(
+            NotifierBlock(Opaque::new(bindings::notifier_block {
+                notifier_call: Some(oom_notify),
+                next: core::ptr::null_mut(),
+                // After oomfrag's notifier (INT_MAX): it reports first.
+                priority: 0,
+            })),
+            GFP_KERNEL,
+        )?;
+        // SAFETY: `nb` stays pinned until `drop` unregisters it.
+        let ret = unsafe { register_oom_notifier(nb.0.get()) };
+        if ret != 0 {
+            SHARED.store(core::ptr::null(), Release);
+            return Err(Error::from_errno(ret));
+        }
+        Ok(Stress { shared, _files: files, nb })
+    }
+}
+
+impl Drop for Stress {
+    fn drop(&mut self) {
+        // SAFETY: registered in `init`; waits for running callbacks.
+        unsafe { unregister_oom_notifier(self.nb.0.get()) };
+        SHARED.store(core::ptr::null(), Release);
+        self.shared.release();
+    }
+}

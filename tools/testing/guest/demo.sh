@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-2.0
+# `make demo`: load oomfrag, show its debugfs files, trigger an OOM with
+# sysrq-f and show the verdict lines next to the kernel's own report.
+# (tools/testing/guest/lib.sh is prepended by the caller.)
+protect
+# Kernel messages go to the log, not over the demo's output.
+dmesg -n 1
+say() { printf '\n===== %s\n' "$*"; }
+
+say "insmod oomfrag.ko"
+insmod $KO/oomfrag.ko || exit 1
+ls -l $D
+say "$D/zones (per-zone snapshot, blocks per order and migratetype)"
+cat $D/zones
+say "$D/watermarks (order 0-3 of each zone, both request kinds)"
+grep '^#\|order=[0-3] ' $D/watermarks
+say "$D/query: what would an order-3 GFP_KERNEL request get now?"
+echo 'order=3 gfp=GFP_KERNEL' > $D/query
+cat $D/query
+say "a hostile query is refused with EINVAL and logged"
+echo 'order=42 gfp=GFP_BOGUS' > $D/query || echo "write failed as expected: $?"
+dmesg | grep 'oomfrag: query rejected' | tail -1
+
+say "echo f > /proc/sysrq-trigger (the OOM killer, by hand)"
+v=$(victim)
+mark demo
+echo f > /proc/sysrq-trigger
+sleep 1
+say "verdict lines, and the kernel's own report right after them"
+since demo | grep -E 'oomfrag: event=|invoked oom-killer|Node [0-9]+ [A-Za-z0-9]+ free:|Out of memory: Killed'
+say "$D/last and $D/stats"
+cat $D/last $D/stats
+rmmod oomfrag

@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: GPL-2.0
+# Provoke real OOMs of each kind with the stress sample; the caller sets
+# SCENARIOS="name:verdict ..." and SETUP (shell run first), and checks the
+# console with tools/testing/oom-crosscheck.
+# (tools/testing/guest/lib.sh is prepended by the caller.)
+protect
+check insmod_oomfrag insmod $KO/oomfrag.ko
+check insmod_stress insmod $KO/oomfrag_stress.ko
+eval "${SETUP:-:}"
+grep -E 'MemTotal|MemFree|CmaTotal|CmaFree' /proc/meminfo
+for s in $SCENARIOS; do
+	scenario "${s%%:*}" "${s#*:}"
+done
+check oomfrag_counted sh -c "grep -qx 'events [1-9][0-9]*' $D/stats"
+check rmmod_stress rmmod oomfrag_stress
+check rmmod_oomfrag rmmod oomfrag
+exit 0
