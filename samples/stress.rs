@@ -181,7 +181,9 @@ impl Shared {
         for i in 0..n {
             // Capacity was checked: push does not allocate.
             // SAFETY: `i < 2^order`, inside the block.
-            let _ = h.pages.push(unsafe { page.add(i) } as usize, GFP_ATOMIC_FLAGS);
+            let _ = h
+                .pages
+                .push(unsafe { page.add(i) } as usize, GFP_ATOMIC_FLAGS);
         }
         true
     }
@@ -228,7 +230,8 @@ impl Shared {
             return Err(EBUSY);
         };
         // SAFETY: `_totalram_pages` is an exported atomic_long_t.
-        let total = unsafe { core::ptr::addr_of!(bindings::_totalram_pages.counter).read_volatile() };
+        let total =
+            unsafe { core::ptr::addr_of!(bindings::_totalram_pages.counter).read_volatile() };
         let cap = total.max(0) as usize + 1024;
         self.hoard.lock().pages = KVVec::with_capacity(cap, GFP_KERNEL)?;
         self.events.store(0, Relaxed);
@@ -254,7 +257,13 @@ impl Shared {
             }
         };
         let peak = self.hoard.lock().pages.len();
-        pr_info!("scenario {}: hoarding {} pages; now asking for order {} gfp {:#x}\n", sc.name(), peak, order, gfp);
+        pr_info!(
+            "scenario {}: hoarding {} pages; now asking for order {} gfp {:#x}\n",
+            sc.name(),
+            peak,
+            order,
+            gfp
+        );
         for _ in 0..FINAL_LIMIT {
             if self.events.load(Acquire) > 0 || self.released.load(Acquire) > 0 {
                 break;
@@ -276,7 +285,12 @@ impl Shared {
             released_in_notifier: self.released.load(Acquire),
             ok,
         };
-        pr_info!("scenario {} done: {} OOM events, {} pages given back\n", sc.name(), events, freed + self.released.load(Acquire));
+        pr_info!(
+            "scenario {} done: {} OOM events, {} pages given back\n",
+            sc.name(),
+            events,
+            freed + self.released.load(Acquire)
+        );
         if ok {
             Ok(())
         } else {
@@ -326,7 +340,10 @@ fn write_run(s: &Arc<Shared>, r: &mut UserSliceReader) -> Result {
         return Err(EINVAL);
     }
     r.read_slice(&mut buf[..len])?;
-    let Some(sc) = core::str::from_utf8(&buf[..len]).ok().and_then(Scenario::parse) else {
+    let Some(sc) = core::str::from_utf8(&buf[..len])
+        .ok()
+        .and_then(Scenario::parse)
+    else {
         pr_warn!("unknown scenario: expected exhaustion, cma, lowmem_reserve or 'fragmentation order=N' (N 1..3)\n");
         return Err(EINVAL);
     };
@@ -407,7 +424,11 @@ impl kernel::Module for Stress {
             SHARED.store(core::ptr::null(), Release);
             return Err(Error::from_errno(ret));
         }
-        Ok(Stress { shared, _files: files, nb })
+        Ok(Stress {
+            shared,
+            _files: files,
+            nb,
+        })
     }
 }
 

@@ -25,7 +25,7 @@ say "echo f > /proc/sysrq-trigger (the OOM killer, by hand)"
 v=$(victim)
 mark demo
 echo f > /proc/sysrq-trigger
-sleep 1
+wait_log "Out of memory: Killed process $v "
 say "verdict lines, and the kernel's own report right after them"
 since demo | grep -E 'oomfrag: event=|invoked oom-killer|Node [0-9]+ [A-Za-z0-9]+ free:|Out of memory: Killed'
 say "$D/last and $D/stats"

@@ -28,6 +28,17 @@ victim() {
 mark() { echo "oomfrag-test: mark $1" > /dev/kmsg; }
 since() { dmesg | sed -n "/oomfrag-test: mark $1\$/,\$p"; }
 
+# wait_log PATTERN: wait up to 20 s for a kernel log line matching PATTERN
+# (sysrq-f runs from a workqueue, after the write has returned).
+wait_log() {
+	i=0
+	while ! dmesg | grep -q "$1"; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && return 1
+		sleep 0.2
+	done
+}
+
 # value KEY LINE: the value of key=value in LINE.
 value() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
 
@@ -42,7 +53,7 @@ scenario() {
 	v=$(victim)
 	case $name in
 	sysrq)
-		echo f > /proc/sysrq-trigger ;;
+		echo f > /proc/sysrq-trigger && wait_log "Killed process $v " ;;
 	memcg)
 		cg=/sys/fs/cgroup/oomfrag-test
 		mkdir -p $cg
