@@ -69,7 +69,7 @@ check: toolchain
 # The guest's console goes to .demo.log; the demo's own output is shown.
 demo: modules
 	@cat $(TESTING)/guest/lib.sh $(TESTING)/guest/demo.sh > $(TOP)/.demo.sh
-	@$(TESTING)/run-vm --script $(TOP)/.demo.sh --mem 768M --append cma=128M \
+	@$(TESTING)/run-vm --script $(TOP)/.demo.sh --mem 768M --append cma=256M \
 		--log $(TOP)/.demo.log > /dev/null; rc=$$?; rm -f $(TOP)/.demo.sh; \
 	sed -n '/^===== /,$$p' $(TOP)/.demo.log | grep -v '^OOMFRAG-VM-EXIT\|^run-vm:'; \
 	echo "(full guest console: $(TOP)/.demo.log)"; exit $$rc

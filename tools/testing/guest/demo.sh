@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make demo`: load oomfrag, show its debugfs files, trigger an OOM with
-# sysrq-f and show the verdict lines next to the kernel's own report.
+# sysrq-f and a real CMA OOM, and show the verdict lines next to the
+# kernel's own report.
 # (tools/testing/guest/lib.sh is prepended by the caller.)
 protect
 # Kernel messages go to the log, not over the demo's output.
@@ -28,6 +29,15 @@ echo f > /proc/sysrq-trigger
 wait_log "Out of memory: Killed process $v "
 say "verdict lines, and the kernel's own report right after them"
 since demo | grep -E 'oomfrag: event=|invoked oom-killer|Node [0-9]+ [A-Za-z0-9]+ free:|Out of memory: Killed'
+say "a real OOM: hoard what GFP_KERNEL can get (the rest is CMA), then one more page"
+insmod $KO/oomfrag_stress.ko || exit 1
+grep -E 'MemFree|CmaFree' /proc/meminfo
+v=$(victim)
+mark cma
+echo cma > $S/run
+since cma | grep -E 'oomfrag: event=|invoked oom-killer|Node [0-9]+ [A-Za-z0-9]+ free:|Node [0-9]+ [A-Za-z0-9]+: |Out of memory: Killed' | grep -v 'seq=[3-9]' | head -12
+rmmod oomfrag_stress
+
 say "$D/last and $D/stats"
 cat $D/last $D/stats
 rmmod oomfrag
