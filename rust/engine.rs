@@ -698,6 +698,31 @@ pub fn usable_blocks(z: &ZoneSnapshot, mask: u8) -> Option<[u64; MAX_ORDERS]> {
     Some(out)
 }
 
+/// Which of the allocator's checks before the OOM killer a verdict is read
+/// from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// The slow path's attempts at the min watermark with
+    /// `alloc_flags_slowpath()`'s flags, after reclaim and compaction.
+    SlowPath,
+    /// `__alloc_pages_may_oom()`'s last attempt just before
+    /// `out_of_memory()`: `get_page_from_freelist()` at `ALLOC_WMARK_HIGH`
+    /// with the request's base `ac->alloc_flags` (no `ALLOC_CMA`, no
+    /// reserves).  Used when the slow-path check passes again by the time of
+    /// the snapshot: this failed check is the one that invoked the OOM killer.
+    LastChance,
+}
+
+impl Stage {
+    /// The `decided=` word.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Stage::SlowPath => "min",
+            Stage::LastChance => "last_chance",
+        }
+    }
+}
+
 /// The analysis of one zone for one request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ZoneVerdict {
@@ -711,6 +736,8 @@ pub struct ZoneVerdict {
     pub eligible: bool,
     /// Pass/fail at min, low, high.
     pub checks: [Check; 3],
+    /// `__alloc_pages_may_oom()`'s last-chance check (see [`Stage`]).
+    pub last_chance: Check,
     /// `lowmem_reserve[highest_zoneidx]`.
     pub reserve: u64,
     /// Free pages, free CMA pages, free high-atomic pages (copied for the
@@ -754,6 +781,12 @@ impl ZoneVerdict {
             min: 0,
             usable: 0,
         }; 3],
+        last_chance: Check {
+            ok: false,
+            cause: Cause::None,
+            min: 0,
+            usable: 0,
+        },
         reserve: 0,
         free: 0,
         free_cma: 0,
@@ -774,6 +807,14 @@ impl ZoneVerdict {
     pub fn decisive(&self) -> &Check {
         &self.checks[Wmark::Min as usize]
     }
+
+    /// The check of `stage`.
+    pub fn at(&self, stage: Stage) -> &Check {
+        match stage {
+            Stage::SlowPath => self.decisive(),
+            Stage::LastChance => &self.last_chance,
+        }
+    }
 }
 
 /// Analyses one zone for a request of `order` with `gfp`.
@@ -783,6 +824,9 @@ pub fn zone_verdict(p: &Platform<'_>, z: &ZoneSnapshot, order: u8, gfp: u32) -> 
     let highest = hz.unwrap_or(0);
     let eligible = hz.is_some_and(|h| z.zone_idx <= h);
     let checks = Wmark::ALL.map(|w| watermark_check(p, z, order, w, highest, &caps));
+    // ac->alloc_flags is 0 for an ordinary allocation: no ALLOC_CMA (that
+    // goes to the fast path's own flags) and no reserves.
+    let last = watermark_check(p, z, order, Wmark::High, highest, &AllocCaps::default());
     let mask = usable_mt_mask(&caps);
     let info = contig_info(&z.nr_free[..z.orders()], order);
     let usable = usable_blocks(z, mask).map(|b| contig_info(&b[..z.orders()], order));
@@ -793,6 +837,7 @@ pub fn zone_verdict(p: &Platform<'_>, z: &ZoneSnapshot, order: u8, gfp: u32) -> 
         kind: z.kind,
         eligible,
         checks,
+        last_chance: last,
         reserve: z.reserve_for(highest),
         free: z.free,
         free_cma: z.free_cma,
@@ -865,10 +910,10 @@ impl Verdict {
     }
 }
 
-/// Free pages a zone held that the request could not use because of
-/// `cause` (the weight of that cause in the summary).
-pub fn blocked_pages(v: &ZoneVerdict, order: u8) -> u64 {
-    let c = v.decisive();
+/// Free pages a zone held that the request could not use because of its
+/// cause at `stage` (the weight of that cause in the summary).
+pub fn blocked_pages(v: &ZoneVerdict, order: u8, stage: Stage) -> u64 {
+    let c = v.at(stage);
     let above_min = |x: i64| max(x - c.min, 0) as u64;
     match c.cause {
         Cause::None | Cause::Exhaustion => 0,
@@ -879,12 +924,19 @@ pub fn blocked_pages(v: &ZoneVerdict, order: u8) -> u64 {
     }
 }
 
-/// The summary over the zones a request may use.
+/// The summary over the zones a request may use, read from the slow path's
+/// min-watermark check; see [`summarize_at`].
+pub fn summarize(verdicts: &[ZoneVerdict], order: u8, memcg: bool) -> Verdict {
+    summarize_at(verdicts, order, memcg, Stage::SlowPath)
+}
+
+/// The summary over the zones a request may use, from the checks of
+/// `stage`.
 ///
 /// Precedence (documented in Documentation/oomfrag.rst):
 ///
 /// 1. `memcg` for a memory-cgroup OOM (zones are not the limit);
-/// 2. `none` if an eligible zone passes its min-watermark check now;
+/// 2. `none` if an eligible zone passes its check now;
 /// 3. otherwise each failing zone's cause is weighed by the free pages it
 ///    held that the request could not use ([`blocked_pages`]), summed per
 ///    cause; the heaviest cause wins (ties: fragmentation, cma, highatomic,
@@ -892,12 +944,12 @@ pub fn blocked_pages(v: &ZoneVerdict, order: u8) -> u64 {
 ///    outweigh the high watermarks of the eligible zones together: memory
 ///    that would not even have lifted the zones to their high watermark did
 ///    not prevent the OOM, so the verdict is `exhaustion`.
-pub fn summarize(verdicts: &[ZoneVerdict], order: u8, memcg: bool) -> Verdict {
+pub fn summarize_at(verdicts: &[ZoneVerdict], order: u8, memcg: bool, stage: Stage) -> Verdict {
     if memcg {
         return Verdict::Memcg;
     }
     let eligible = || verdicts.iter().filter(|v| v.eligible);
-    if eligible().any(|v| v.decisive().ok) {
+    if eligible().any(|v| v.at(stage).ok) {
         return Verdict::None;
     }
     let order_of = [
@@ -909,15 +961,15 @@ pub fn summarize(verdicts: &[ZoneVerdict], order: u8, memcg: bool) -> Verdict {
     let mut best: Option<(Cause, u64)> = None;
     for cause in order_of {
         let sum: u64 = eligible()
-            .filter(|v| v.decisive().cause == cause)
-            .map(|v| blocked_pages(v, order))
+            .filter(|v| v.at(stage).cause == cause)
+            .map(|v| blocked_pages(v, order, stage))
             .sum();
-        let any = eligible().any(|v| v.decisive().cause == cause);
+        let any = eligible().any(|v| v.at(stage).cause == cause);
         if any && best.is_none_or(|(_, b)| sum > b) {
             best = Some((cause, sum));
         }
     }
-    let exhausted = eligible().any(|v| v.decisive().cause == Cause::Exhaustion);
+    let exhausted = eligible().any(|v| v.at(stage).cause == Cause::Exhaustion);
     let high: u64 = eligible().map(|v| v.marks[Wmark::High as usize]).sum();
     match best {
         Some((cause, sum)) if !exhausted || sum > high => Verdict::of_cause(cause),

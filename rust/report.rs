@@ -8,8 +8,8 @@
 //! Documentation/oomfrag.rst; bump [`FORMAT_VERSION`] when one changes.
 
 use crate::engine::{
-    gfp_to_alloc_caps, summarize, usable_mt_mask, watermark_check, zone_verdict, Cause, Mt,
-    Platform, Verdict, Wmark, ZoneSnapshot, ZoneVerdict, COSTLY_ORDER, MAX_ORDERS,
+    gfp_to_alloc_caps, summarize_at, usable_mt_mask, watermark_check, zone_verdict, Cause, Mt,
+    Platform, Stage, Verdict, Wmark, ZoneSnapshot, ZoneVerdict, COSTLY_ORDER, MAX_ORDERS,
 };
 use core::fmt::{self, Display, Formatter, Write};
 
@@ -97,6 +97,8 @@ pub struct Event {
     pub eval_gfp: u32,
     /// Summary verdict.
     pub verdict: Verdict,
+    /// The allocator check the verdict was read from.
+    pub stage: Stage,
     /// Zones seen (may exceed [`MAX_EVENT_ZONES`]).
     pub nr_zones: usize,
     /// Zones kept: `zones[..kept]` are valid.
@@ -115,6 +117,7 @@ impl Event {
         eval_order: 0,
         eval_gfp: 0,
         verdict: Verdict::None,
+        stage: Stage::SlowPath,
         nr_zones: 0,
         kept: 0,
         zones: [ZoneVerdict::EMPTY; MAX_EVENT_ZONES],
@@ -131,7 +134,9 @@ impl Event {
     /// A known order is judged as is.  A sysrq OOM or an uncaptured order is
     /// judged for the first order from 0 to `PAGE_ALLOC_COSTLY_ORDER` for
     /// which no zone passes (0 if every order passes somewhere), with
-    /// `fallback_gfp` when no allocation's mask was captured.
+    /// `fallback_gfp` when no allocation's mask was captured.  A failed
+    /// allocation whose slow-path check passes again by now is judged by the
+    /// last-chance check that invoked the OOM killer ([`Stage`]).
     pub fn evaluate(&mut self, p: &Platform<'_>, zones: &[ZoneSnapshot], req: Request) {
         self.req = req;
         self.nr_zones = zones.len();
@@ -151,16 +156,24 @@ impl Event {
             Some(o) => (o, o),
             None => (0, COSTLY_ORDER),
         };
+        self.stage = Stage::SlowPath;
         for order in first..=last {
             self.fill(p, zones, order, gfp);
-            self.verdict = summarize(self.zones(), order, memcg);
+            self.verdict = summarize_at(self.zones(), order, memcg, Stage::SlowPath);
             if self.verdict != Verdict::None {
                 return;
             }
         }
         if last != first {
             self.fill(p, zones, first, gfp);
-            self.verdict = summarize(self.zones(), first, memcg);
+            self.verdict = summarize_at(self.zones(), first, memcg, Stage::SlowPath);
+        }
+        if req.trigger == Trigger::Alloc {
+            let v = summarize_at(self.zones(), self.eval_order, memcg, Stage::LastChance);
+            if v != Verdict::None {
+                self.verdict = v;
+                self.stage = Stage::LastChance;
+            }
         }
     }
 
@@ -173,8 +186,8 @@ impl Event {
     }
 
     /// Whether the snapshot contradicts the failure: the allocator failed,
-    /// yet an eligible zone passes now (memory came back between the
-    /// failure and the snapshot).
+    /// yet an eligible zone passes even the last-chance check now (memory
+    /// came back between the failure and the snapshot).
     pub fn drifted(&self) -> bool {
         self.req.trigger == Trigger::Alloc && self.verdict == Verdict::None
     }
@@ -261,10 +274,11 @@ impl Display for SummaryLine<'_> {
         let eligible = e.zones().iter().filter(|z| z.eligible).count();
         write!(
             f,
-            " pid={} zones={} eligible={} drift={} compute_ns={}",
+            " pid={} zones={} eligible={} decided={} drift={} compute_ns={}",
             e.req.pid,
             e.nr_zones,
             eligible,
+            e.stage.name(),
             u8::from(e.drifted()),
             e.compute_ns
         )
@@ -277,10 +291,10 @@ pub struct ZoneLine<'a>(pub &'a Event, pub &'a ZoneVerdict);
 impl Display for ZoneLine<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         let (e, z) = (self.0, self.1);
-        let c = z.decisive();
+        let c = z.at(e.stage);
         write!(
             f,
-            "event=zone seq={} node={} zone={} eligible={} free_kb={} min_kb={} low_kb={} high_kb={} boost_kb={} reserve_kb={} free_cma_kb={} highatomic_kb={} usable_kb={} largest_order={} largest_any={} ok={} ok_low={} ok_high={} cause={} unusable_idx={} frag_idx={}",
+            "event=zone seq={} node={} zone={} eligible={} free_kb={} min_kb={} low_kb={} high_kb={} boost_kb={} reserve_kb={} free_cma_kb={} highatomic_kb={} usable_kb={} largest_order={} largest_any={} ok={} ok_low={} ok_high={} ok_last={} cause={} unusable_idx={} frag_idx={}",
             e.seq,
             z.node,
             z.kind.name(),
@@ -296,9 +310,10 @@ impl Display for ZoneLine<'_> {
             kb(z.usable_free),
             OptOrder(z.largest_usable),
             OptOrder(z.largest_any),
-            u8::from(c.ok),
+            u8::from(z.decisive().ok),
             u8::from(z.checks[Wmark::Low as usize].ok),
             u8::from(z.checks[Wmark::High as usize].ok),
+            u8::from(z.last_chance.ok),
             c.cause.name(),
             Index(z.unusable_index),
             Index(z.frag_index),

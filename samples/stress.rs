@@ -18,6 +18,13 @@
 //!   page of every aligned 2^N-page block, and ask for order-N `GFP_KERNEL`
 //!   blocks: most memory is free, no order-N block can form.
 //!
+//! - `hold order=N` / `release`: thin memory as `fragmentation` and keep it
+//!   so, without an OOM, until `release`.
+//!
+//! `probe` (write `order=N`, read the result) makes one `__GFP_NORETRY |
+//! __GFP_NOWARN` allocation of that order and frees it: the real outcome the
+//! `watermarks` file predicts.
+//!
 //! An OOM notifier gives the hoard back at the second OOM event of a
 //! scenario (the first is left to the kernel, which reports and kills the
 //! victim the test set up), so the guest lives on to the next scenario.
@@ -72,6 +79,10 @@ enum Scenario {
     Cma,
     LowmemReserve,
     Fragmentation(u32),
+    /// Hoard and thin as `Fragmentation`, then keep the hoard (no OOM).
+    Hold(u32),
+    /// Give a held hoard back.
+    Release,
 }
 
 impl Scenario {
@@ -82,7 +93,8 @@ impl Scenario {
             "exhaustion" => Scenario::Exhaustion,
             "cma" => Scenario::Cma,
             "lowmem_reserve" => Scenario::LowmemReserve,
-            "fragmentation" => {
+            "release" => Scenario::Release,
+            "fragmentation" | "hold" => {
                 let order = match w.next() {
                     None => 3,
                     Some(a) => a.strip_prefix("order=")?.parse().ok()?,
@@ -90,7 +102,11 @@ impl Scenario {
                 if !(1..=3).contains(&order) {
                     return None;
                 }
-                Scenario::Fragmentation(order)
+                if name == "hold" {
+                    Scenario::Hold(order)
+                } else {
+                    Scenario::Fragmentation(order)
+                }
             }
             _ => return None,
         };
@@ -106,6 +122,8 @@ impl Scenario {
             Scenario::Cma => "cma",
             Scenario::LowmemReserve => "lowmem_reserve",
             Scenario::Fragmentation(_) => "fragmentation",
+            Scenario::Hold(_) => "hold",
+            Scenario::Release => "release",
         }
     }
 }
@@ -136,6 +154,8 @@ struct Shared {
     busy: Mutex<()>,
     #[pin]
     status: SpinLock<Status>,
+    #[pin]
+    probe: SpinLock<(u32, u32, bool)>,
     armed: Atomic<bool>,
     events: Atomic<u32>,
     released: Atomic<usize>,
@@ -224,11 +244,33 @@ impl Shared {
         core::mem::swap(&mut all, &mut self.hoard.lock().pages);
     }
 
+    /// Hoards everything a `GFP_KERNEL` request can get and frees all but
+    /// one page of every aligned 2^n-page block (the notes' recipe).
+    fn fragment(&self, n: u32) {
+        self.grab(GFP_KERNEL_MASK | NORETRY | NOWARN | HIGH, 0, MAX_ORDER);
+        // Blocks of order >= n that watermarks kept back: take them too
+        // (orders below n stay, so the guest does not livelock).
+        self.grab(GFP_ATOMIC_MASK | MEMALLOC | NOWARN, n, MAX_ORDER);
+        self.thin(n);
+    }
+
     fn run(&self, sc: Scenario) -> Result {
         let Some(_busy) = self.busy.try_lock() else {
             pr_warn!("a scenario is already running\n");
             return Err(EBUSY);
         };
+        match sc {
+            Scenario::Release => {
+                let n = self.release();
+                pr_info!("released {} held pages\n", n);
+                return Ok(());
+            }
+            _ if !self.hoard.lock().pages.is_empty() => {
+                pr_warn!("pages are held: write 'release' first\n");
+                return Err(EBUSY);
+            }
+            _ => {}
+        }
         // SAFETY: `_totalram_pages` is an exported atomic_long_t.
         let total =
             unsafe { core::ptr::addr_of!(bindings::_totalram_pages.counter).read_volatile() };
@@ -248,13 +290,20 @@ impl Shared {
                 (GFP_KERNEL_MASK, 0)
             }
             Scenario::Fragmentation(n) => {
-                self.grab(GFP_KERNEL_MASK | NORETRY | NOWARN | HIGH, 0, MAX_ORDER);
-                // Blocks of order >= n that watermarks kept back: take them
-                // too (orders below n stay, so the guest does not livelock).
-                self.grab(GFP_ATOMIC_MASK | MEMALLOC | NOWARN, n, MAX_ORDER);
-                self.thin(n);
+                self.fragment(n);
                 (GFP_KERNEL_MASK, n)
             }
+            Scenario::Hold(n) => {
+                self.fragment(n);
+                let held = self.hoard.lock().pages.len();
+                pr_info!(
+                    "holding {} pages, one per aligned {}-page block\n",
+                    held,
+                    1u32 << n
+                );
+                return Ok(());
+            }
+            Scenario::Release => unreachable!(),
         };
         let peak = self.hoard.lock().pages.len();
         pr_info!(
@@ -344,10 +393,53 @@ fn write_run(s: &Arc<Shared>, r: &mut UserSliceReader) -> Result {
         .ok()
         .and_then(Scenario::parse)
     else {
-        pr_warn!("unknown scenario: expected exhaustion, cma, lowmem_reserve or 'fragmentation order=N' (N 1..3)\n");
+        pr_warn!("unknown scenario: expected exhaustion, cma, lowmem_reserve, 'fragmentation order=N', 'hold order=N' (N 1..3) or release\n");
         return Err(EINVAL);
     };
     s.run(sc)
+}
+
+/// `probe`: write `order=N`; tries one `__GFP_NORETRY | __GFP_NOWARN`
+/// allocation of that order (no reclaim, no compaction: only the watermark
+/// checks and the free lists decide), frees it, and keeps the result for
+/// reading.
+fn write_probe(s: &Arc<Shared>, r: &mut UserSliceReader) -> Result {
+    let mut buf = [0u8; 32];
+    let len = r.len();
+    if len > buf.len() {
+        return Err(EINVAL);
+    }
+    r.read_slice(&mut buf[..len])?;
+    let order = core::str::from_utf8(&buf[..len])
+        .ok()
+        .and_then(|t| t.trim().strip_prefix("order="))
+        .and_then(|t| t.parse::<u32>().ok())
+        .filter(|&o| o <= MAX_ORDER)
+        .ok_or_else(|| {
+            pr_warn!("probe: expected 'order=N', N 0..{}\n", MAX_ORDER);
+            EINVAL
+        })?;
+    let gfp = NORETRY | NOWARN;
+    // SAFETY: plain page allocation; freed right away if it succeeded.
+    let p = unsafe { bindings::alloc_pages(gfp, order) };
+    let got = !p.is_null();
+    if got {
+        // SAFETY: `p` is the block of `order` just allocated.
+        unsafe { bindings::__free_pages(p, order) };
+    }
+    *s.probe.lock() = (order, gfp, got);
+    Ok(())
+}
+
+fn show_probe(s: &Arc<Shared>, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
+    let (order, gfp, got) = *s.probe.lock();
+    writeln!(
+        f,
+        "probe order={} gfp={:#x} allocated={}",
+        order,
+        gfp,
+        u8::from(got)
+    )
 }
 
 fn show_status(s: &Arc<Shared>, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
@@ -370,6 +462,8 @@ struct Files {
     run: File<Arc<Shared>>,
     #[pin]
     status: File<Arc<Shared>>,
+    #[pin]
+    probe: File<Arc<Shared>>,
     _dir: Dir,
 }
 
@@ -392,6 +486,7 @@ impl kernel::Module for Stress {
                 hoard <- new_spinlock!(Hoard { pages: KVVec::new() }),
                 busy <- new_mutex!(()),
                 status <- new_spinlock!(Status::default()),
+                probe <- new_spinlock!((0, 0, false)),
                 armed: Atomic::new(false),
                 events: Atomic::new(0),
                 released: Atomic::new(0),
@@ -404,7 +499,8 @@ impl kernel::Module for Stress {
         let files = KBox::pin_init(
             try_pin_init!(Files {
                 run <- dir.write_callback_file(c"run", s2.clone(), &write_run),
-                status <- dir.read_callback_file(c"status", s2, &show_status),
+                status <- dir.read_callback_file(c"status", s2.clone(), &show_status),
+                probe <- dir.read_write_callback_file(c"probe", s2, &show_probe, &write_probe),
                 _dir: dir,
             }),
             GFP_KERNEL,

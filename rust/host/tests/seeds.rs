@@ -230,3 +230,118 @@ fn unknown_order_finds_first_failing_order() {
     assert_eq!(e.eval_order, 2);
     assert_eq!(e.verdict, Verdict::Fragmentation);
 }
+
+#[test]
+fn between_min_and_high_is_read_from_the_last_chance_check() {
+    // Memory came back after the slow path failed at min: DMA32's non-CMA
+    // part (4000 kB) is above min (3412 kB) but below high (5116 kB), so
+    // __alloc_pages_may_oom()'s high-watermark attempt (no ALLOC_CMA) is
+    // what failed and invoked the OOM killer: still a cma verdict.
+    let (p, z) = notes_cma(4000);
+    let mut e = Event::EMPTY;
+    let req = Request {
+        trigger: Trigger::Alloc,
+        order: Some(0),
+        gfp: Some(GFP_KERNEL),
+        ..Request::unknown(GFP_KERNEL)
+    };
+    e.evaluate(&p, &z, req);
+    assert!(e.zones()[1].decisive().ok);
+    assert!(!e.zones()[1].last_chance.ok);
+    assert_eq!(e.stage, Stage::LastChance);
+    assert_eq!(e.verdict, Verdict::Cma);
+    assert!(!e.drifted());
+    // A query (no failed allocation behind it) is judged at min only.
+    let mut q = Event::EMPTY;
+    q.evaluate(
+        &p,
+        &z,
+        Request {
+            trigger: Trigger::Query,
+            ..req
+        },
+    );
+    assert_eq!((q.stage, q.verdict), (Stage::SlowPath, Verdict::None));
+}
+
+#[test]
+fn summary_line_format() {
+    let (p, z) = notes_cma(2000);
+    let mut e = Event::EMPTY;
+    let mut req = Request {
+        trigger: Trigger::Alloc,
+        order: Some(0),
+        gfp: Some(GFP_KERNEL),
+        ..Request::unknown(GFP_KERNEL)
+    };
+    req.comm[..3].copy_from_slice(b"cat");
+    req.pid = 42;
+    e.evaluate(&p, &z, req);
+    e.seq = 7;
+    let s = format!("{}", SummaryLine(&p, &e));
+    assert_eq!(
+        s,
+        "event=oom seq=7 trigger=alloc verdict=cma order=0 gfp=0xcc0(GFP_KERNEL) comm=cat pid=42 \
+         zones=2 eligible=2 decided=min drift=0 compute_ns=0"
+    );
+    let zl = format!("{}", ZoneLine(&e, &e.zones()[1]));
+    assert!(
+        zl.starts_with("event=zone seq=7 node=0 zone=DMA32 eligible=1 free_kb=264144 "),
+        "{zl}"
+    );
+    assert!(
+        zl.contains(" free_cma_kb=262144 highatomic_kb=0 usable_kb=2000 "),
+        "{zl}"
+    );
+    assert!(
+        zl.contains(" ok=0 ok_low=0 ok_high=0 ok_last=0 cause=cma "),
+        "{zl}"
+    );
+}
+
+#[test]
+fn query_parser_rejects_hostile_input() {
+    let p = x86();
+    let ok = |n: u64| n == 0;
+    let parse = |s: &str| parse_query(&p, s.as_bytes(), 11, GFP_KERNEL, ok);
+    assert_eq!(
+        parse("").unwrap(),
+        QuerySpec {
+            order: 0,
+            gfp: GFP_KERNEL,
+            node: None
+        }
+    );
+    assert_eq!(
+        parse(" gfp=GFP_KERNEL|__GFP_NOWARN\torder=3 node=0\n").unwrap(),
+        QuerySpec {
+            order: 3,
+            gfp: GFP_KERNEL | GFP_NOWARN,
+            node: Some(0)
+        }
+    );
+    for bad in [
+        "order=11",
+        "order=-1",
+        "order=",
+        "order=0x",
+        "order=1 order=1",
+        "gfp=",
+        "gfp=GFP_BOGUS",
+        "gfp=__GFP_DMA|__GFP_DMA32",
+        "gfp=0x100000000",
+        "node=1",
+        "node=99999999999",
+        "x",
+        "=",
+        "order",
+        "order=1\u{1}",
+    ] {
+        assert!(parse(bad).is_err(), "{bad:?} accepted");
+    }
+    assert_eq!(parse(&"a".repeat(QUERY_MAX + 1)), Err(QueryError::TooLong));
+    assert_eq!(
+        parse_query(&p, &[0xff, 0xfe], 11, GFP_KERNEL, ok),
+        Err(QueryError::NotText)
+    );
+}

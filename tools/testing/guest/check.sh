@@ -95,7 +95,7 @@ ok query_fuzz_survived
 v=$(victim)
 mark sysrq
 echo f > /proc/sysrq-trigger
-check sysrq_victim_killed wait_log "Out of memory: Killed process $v (sleep)"
+check sysrq_victim_killed wait_log "Out of memory: Killed process $v ("
 log=$(since sysrq)
 sum=$(echo "$log" | grep 'oomfrag: event=oom ' | head -1)
 check sysrq_summary test -n "$sum"
