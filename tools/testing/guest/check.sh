@@ -5,7 +5,7 @@
 # (tools/testing/guest/lib.sh is prepended by the caller.)
 protect
 
-check insmod insmod $KO/oomfrag.ko
+check insmod load_oomfrag
 for f in zones watermarks query last stats; do
 	check "debugfs_$f" test -r $D/$f
 	check "debugfs_${f}_root_only" sh -c "ls -l $D/$f | grep -q '^-r[w-]-------'"
@@ -135,7 +135,7 @@ check sysrq_in_stats sh -c "grep -qx 'events 1' $D/stats && grep -qx 'kprobe 1' 
 check rmmod rmmod oomfrag
 check debugfs_gone test ! -e $D
 for i in 1 2 3 4 5; do
-	insmod $KO/oomfrag.ko && cat $D/zones $D/watermarks $D/query $D/last $D/stats > /dev/null && rmmod oomfrag || { fail load_loop "iteration $i"; break; }
+	load_oomfrag && cat $D/zones $D/watermarks $D/query $D/last $D/stats > /dev/null && rmmod oomfrag || { fail load_loop "iteration $i"; break; }
 	[ $i = 5 ] && ok load_loop
 done
 exit 0

@@ -9,7 +9,7 @@ dmesg -n 1
 say() { printf '\n===== %s\n' "$*"; }
 
 say "insmod oomfrag.ko"
-insmod $KO/oomfrag.ko || exit 1
+load_oomfrag || exit 1
 ls -l $D
 say "$D/zones (per-zone snapshot, blocks per order and migratetype)"
 cat $D/zones

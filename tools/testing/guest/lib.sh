@@ -50,6 +50,20 @@ wait_log() {
 	done
 }
 
+# load_oomfrag: insmod oomfrag.ko and wait until its KUnit suites (run at
+# insmod, printed asynchronously) are done, so that nothing the script
+# prints lands in the middle of their KTAP lines on the console.
+load_oomfrag() {
+	n=$(dmesg | grep -c '] \(not \)\{0,1\}ok [0-9]* oomfrag_engine$')
+	insmod $KO/oomfrag.ko || return 1
+	i=0
+	while [ "$(dmesg | grep -c '] \(not \)\{0,1\}ok [0-9]* oomfrag_engine$')" -le "$n" ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && return 1
+		sleep 0.1
+	done
+}
+
 # value KEY LINE: the value of key=value in LINE.
 value() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
 

@@ -8,30 +8,38 @@
 # with memory thinned to one page per 2^N-page block.
 # (tools/testing/guest/lib.sh is prepended by the caller.)
 protect
-check insmod_oomfrag insmod $KO/oomfrag.ko
+check insmod_oomfrag load_oomfrag
 check insmod_stress insmod $KO/oomfrag_stress.ko
 
 agreement() {
 	state=$1
 	agree=0
+	first=0
 	total=0
 	consistent=0
 	for o in 0 1 2 3 4 5 6 7 8 9 10; do
 		# Shell builtins only from the query to the probe: a forked
-		# process would itself take and give back an order-2 block.
-		echo "order=$o gfp=__GFP_NORETRY|__GFP_NOWARN" > $D/query
-		{ read -r _hdr; read -r q; } < $D/query
-		echo "order=$o" > $S/probe
-		read -r pl < $S/probe
-		got=$(value allocated "$pl")
-		want=0
-		[ "$(value verdict "$q")" = none ] && want=1
+		# process would itself take and give back an order-2 block.  The
+		# rest of the guest still runs (exiting processes free memory
+		# that can merge into large blocks), so a disagreement is tried
+		# again, up to 3 times; the rate reported counts first tries.
+		try=1
+		while :; do
+			echo "order=$o gfp=__GFP_NORETRY|__GFP_NOWARN" > $D/query
+			{ read -r _hdr; read -r q; } < $D/query
+			echo "order=$o" > $S/probe
+			read -r pl < $S/probe
+			got=$(value allocated "$pl")
+			want=0
+			[ "$(value verdict "$q")" = none ] && want=1
+			[ "$want" = "$got" ] && break
+			echo "disagree state=$state order=$o try=$try predicted=$want allocated=$got [$q]"
+			[ $try -ge 3 ] && break
+			try=$((try + 1))
+		done
 		total=$((total + 1))
-		if [ "$want" = "$got" ]; then
-			agree=$((agree + 1))
-		else
-			echo "disagree state=$state order=$o predicted=$want allocated=$got [$q]"
-		fi
+		[ $try = 1 ] && [ "$want" = "$got" ] && first=$((first + 1))
+		[ "$want" = "$got" ] && agree=$((agree + 1))
 		# watermarks vs query, both for GFP_KERNEL, read back to back; the
 		# probe's freed block may still drain from a per-CPU list, so a
 		# pair that differs is read again (up to 3 times).
@@ -53,7 +61,7 @@ agreement() {
 			[ $try -ge 3 ] && break
 		done
 	done
-	echo "WATERMARKS-AGREEMENT state=$state agree=$agree total=$total watermarks_query_consistent=$consistent"
+	echo "WATERMARKS-AGREEMENT state=$state agree=$first total=$total agree_within_3_tries=$agree watermarks_query_consistent=$consistent"
 	# Each pair of reads races with the rest of the guest; a quiet guest
 	# must agree on every order.
 	if [ $agree = $total ]; then ok "allocations_agree_$state"

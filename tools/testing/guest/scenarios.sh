@@ -4,7 +4,7 @@
 # console with tools/testing/oom-crosscheck.
 # (tools/testing/guest/lib.sh is prepended by the caller.)
 protect
-check insmod_oomfrag insmod $KO/oomfrag.ko
+check insmod_oomfrag load_oomfrag
 check insmod_stress insmod $KO/oomfrag_stress.ko
 eval "${SETUP:-:}"
 grep -E 'MemTotal|MemFree|CmaTotal|CmaFree' /proc/meminfo
