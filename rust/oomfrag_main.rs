@@ -21,13 +21,13 @@ use kernel::{
         Arc, Mutex, SpinLock,
     },
     time::{Instant, Monotonic},
-    types::Opaque,
     uaccess::UserSliceReader,
 };
 
 pub mod engine;
 mod kunit;
 pub mod live;
+pub mod oom_notifier;
 pub mod report;
 
 use engine::{Platform, ZoneSnapshot};
@@ -39,6 +39,12 @@ module! {
     authors: ["The oomfrag developers"],
     description: "Explains why the OOM killer ran: exhaustion, fragmentation or reserves",
     license: "GPL",
+    params: {
+        kprobe: bool {
+            default: true,
+            description: "Capture the request at out_of_memory() with a kprobe (0: as without CONFIG_KPROBES)",
+        },
+    },
 }
 
 /// OOM verdicts kept for the `last` file.
@@ -51,8 +57,6 @@ const RATELIMIT_BURST: u32 = 10;
 const RATELIMIT_NS: i64 = 5_000_000_000;
 
 unsafe extern "C" {
-    fn register_oom_notifier(nb: *mut kernel::bindings::notifier_block) -> ffi::c_int;
-    fn unregister_oom_notifier(nb: *mut kernel::bindings::notifier_block) -> ffi::c_int;
     fn oomfrag_kprobe_register() -> ffi::c_int;
     fn oomfrag_kprobe_unregister();
     fn oomfrag_current(comm: *mut u8, pid: *mut ffi::c_int);
@@ -430,20 +434,10 @@ impl Files {
 
 // ---- the module ------------------------------------------------------------
 
-/// The OOM notifier block, owned by the module while registered.
-struct NotifierBlock(Opaque<kernel::bindings::notifier_block>);
-
-// SAFETY: after `init` hands it to the notifier chain, the block is only
-// read by the chain (under its rwsem) and by `unregister_oom_notifier()`;
-// Rust code never touches its fields, so sharing or sending it is sound.
-unsafe impl Sync for NotifierBlock {}
-// SAFETY: see `Sync` above; the block holds no thread-bound data.
-unsafe impl Send for NotifierBlock {}
-
 struct OomFrag {
+    notifier: Option<oom_notifier::OomNotifier>,
     shared: Arc<Shared>,
     _files: Pin<KBox<Files>>,
-    nb: Pin<KBox<NotifierBlock>>,
     kprobe: bool,
 }
 
@@ -458,26 +452,24 @@ impl kernel::Module for OomFrag {
                 return Err(e);
             }
         };
-        let nb = KBox::pin(
-            NotifierBlock(Opaque::new(kernel::bindings::notifier_block {
-                notifier_call: Some(oom_notify),
-                next: core::ptr::null_mut(),
-                // Run before notifiers that free memory, so the verdict
-                // describes the state that made the kernel give up.
-                priority: i32::MAX,
-            })),
-            GFP_KERNEL,
-        )?;
-        // SAFETY: `nb` is pinned in a box that `OomFrag` keeps until `drop`
-        // unregisters it; its callback is a valid `notifier_fn_t`.
-        let ret = unsafe { register_oom_notifier(nb.0.get()) };
-        if ret != 0 {
-            SHARED.store(core::ptr::null(), Release);
-            return Err(Error::from_errno(ret));
-        }
-        // SAFETY: the shim's kprobe calls `oomfrag_oom_entry`, which needs
-        // only `SHARED` (already set) and statics.
-        let kret = unsafe { oomfrag_kprobe_register() };
+        // Run before notifiers that free memory, so the verdict describes
+        // the state that made the kernel give up.
+        // SAFETY: `oom_notify` only reads `SHARED`, which stays valid until
+        // `drop` has unregistered the notifier.
+        let notifier = match unsafe { oom_notifier::OomNotifier::register(oom_notify, i32::MAX) } {
+            Ok(n) => n,
+            Err(e) => {
+                SHARED.store(core::ptr::null(), Release);
+                return Err(e);
+            }
+        };
+        let kret = if module_parameters::kprobe.value() {
+            // SAFETY: the shim's kprobe calls `oomfrag_oom_entry`, which
+            // needs only `SHARED` (already set) and statics.
+            unsafe { oomfrag_kprobe_register() }
+        } else {
+            -(kernel::bindings::EOPNOTSUPP as i32)
+        };
         let kprobe = kret == 0;
         shared.kprobe.store(kprobe, Relaxed);
         if kprobe {
@@ -489,9 +481,9 @@ impl kernel::Module for OomFrag {
             );
         }
         Ok(OomFrag {
+            notifier: Some(notifier),
             shared,
             _files: files,
-            nb,
             kprobe,
         })
     }
@@ -503,9 +495,9 @@ impl Drop for OomFrag {
             // SAFETY: registered in `init`; waits for running handlers.
             unsafe { oomfrag_kprobe_unregister() };
         }
-        // SAFETY: registered in `init` with this pinned block; unregistering
-        // waits for running callbacks (the chain's rwsem).
-        unsafe { unregister_oom_notifier(self.nb.0.get()) };
+        // Unregistering waits for running callbacks; only then may the
+        // state they use go.
+        self.notifier = None;
         SHARED.store(core::ptr::null(), Release);
         let events = self.shared.history.lock().stats.events;
         pr_info!("unloaded after {} OOM events\n", events);

@@ -29,6 +29,7 @@
 //! scenario (the first is left to the kernel, which reports and kills the
 //! victim the test set up), so the guest lives on to the next scenario.
 
+use core::ptr::addr_of;
 use kernel::{
     bindings,
     debugfs::{Dir, File},
@@ -38,7 +39,6 @@ use kernel::{
         atomic::{Acquire, Atomic, Relaxed, Release},
         Arc, Mutex, SpinLock,
     },
-    types::Opaque,
     uaccess::UserSliceReader,
 };
 
@@ -50,9 +50,10 @@ module! {
     license: "GPL",
 }
 
+#[path = "../rust/oom_notifier.rs"]
+pub mod oom_notifier;
+
 unsafe extern "C" {
-    fn register_oom_notifier(nb: *mut bindings::notifier_block) -> ffi::c_int;
-    fn unregister_oom_notifier(nb: *mut bindings::notifier_block) -> ffi::c_int;
     fn oomfrag_stress_pfn(page: *mut ffi::c_void) -> ffi::c_ulong;
 }
 
@@ -199,11 +200,10 @@ impl Shared {
             return false;
         }
         for i in 0..n {
-            // Capacity was checked: push does not allocate.
             // SAFETY: `i < 2^order`, inside the block.
-            let _ = h
-                .pages
-                .push(unsafe { page.add(i) } as usize, GFP_ATOMIC_FLAGS);
+            let p = unsafe { page.add(i) };
+            // Capacity was checked: push does not allocate.
+            let _ = h.pages.push(p as usize, GFP_ATOMIC_FLAGS);
         }
         true
     }
@@ -271,9 +271,9 @@ impl Shared {
             }
             _ => {}
         }
-        // SAFETY: `_totalram_pages` is an exported atomic_long_t.
-        let total =
-            unsafe { core::ptr::addr_of!(bindings::_totalram_pages.counter).read_volatile() };
+        // SAFETY: `_totalram_pages` is an exported atomic_long_t; a volatile
+        // read is what totalram_pages() does.
+        let total = unsafe { addr_of!(bindings::_totalram_pages.counter).read_volatile() };
         let cap = total.max(0) as usize + 1024;
         self.hoard.lock().pages = KVVec::with_capacity(cap, GFP_KERNEL)?;
         self.events.store(0, Relaxed);
@@ -467,16 +467,10 @@ struct Files {
     _dir: Dir,
 }
 
-struct NotifierBlock(Opaque<bindings::notifier_block>);
-// SAFETY: only the notifier chain touches the block once registered.
-unsafe impl Sync for NotifierBlock {}
-// SAFETY: as above; no thread-bound data.
-unsafe impl Send for NotifierBlock {}
-
 struct Stress {
+    notifier: Option<oom_notifier::OomNotifier>,
     shared: Arc<Shared>,
     _files: Pin<KBox<Files>>,
-    nb: Pin<KBox<NotifierBlock>>,
 }
 
 impl kernel::Module for Stress {
@@ -505,33 +499,28 @@ impl kernel::Module for Stress {
             }),
             GFP_KERNEL,
         )?;
-        let nb = KBox::pin(
-            NotifierBlock(Opaque::new(bindings::notifier_block {
-                notifier_call: Some(oom_notify),
-                next: core::ptr::null_mut(),
-                // After oomfrag's notifier (INT_MAX): it reports first.
-                priority: 0,
-            })),
-            GFP_KERNEL,
-        )?;
-        // SAFETY: `nb` stays pinned until `drop` unregisters it.
-        let ret = unsafe { register_oom_notifier(nb.0.get()) };
-        if ret != 0 {
-            SHARED.store(core::ptr::null(), Release);
-            return Err(Error::from_errno(ret));
-        }
+        // After oomfrag's notifier (INT_MAX), which reports first.
+        // SAFETY: `oom_notify` only reads `SHARED`, valid until `drop` has
+        // unregistered the notifier.
+        let notifier = match unsafe { oom_notifier::OomNotifier::register(oom_notify, 0) } {
+            Ok(n) => n,
+            Err(e) => {
+                SHARED.store(core::ptr::null(), Release);
+                return Err(e);
+            }
+        };
         Ok(Stress {
+            notifier: Some(notifier),
             shared,
             _files: files,
-            nb,
         })
     }
 }
 
 impl Drop for Stress {
     fn drop(&mut self) {
-        // SAFETY: registered in `init`; waits for running callbacks.
-        unsafe { unregister_oom_notifier(self.nb.0.get()) };
+        // Unregistering waits for running callbacks.
+        self.notifier = None;
         SHARED.store(core::ptr::null(), Release);
         self.shared.release();
     }

@@ -138,4 +138,21 @@ for i in 1 2 3 4 5; do
 	load_oomfrag && cat $D/zones $D/watermarks $D/query $D/last $D/stats > /dev/null && rmmod oomfrag || { fail load_loop "iteration $i"; break; }
 	[ $i = 5 ] && ok load_loop
 done
+# Without the kprobe (as on a kernel without CONFIG_KPROBES): still a
+# verdict, with the request unknown and every order up to 3 judged.
+check load_no_kprobe insmod $KO/oomfrag.ko kprobe=0
+check no_kprobe_warned sh -c "dmesg | grep -q 'oomfrag: loaded without the out_of_memory kprobe'"
+check no_kprobe_stats sh -c "grep -qx 'kprobe 0' $D/stats"
+v=$(victim)
+mark nokprobe
+echo f > /proc/sysrq-trigger
+check no_kprobe_victim_killed wait_log "Out of memory: Killed process $v ("
+if since nokprobe | grep -q 'oomfrag: event=oom seq=1 trigger=unknown verdict=none order=unknown gfp=unknown eval_order=0 eval_gfp=0xcc0(GFP_KERNEL) '; then
+	ok no_kprobe_summary
+else
+	fail no_kprobe_summary "$(since nokprobe | grep 'oomfrag: event=oom' | head -1)"
+fi
+check rmmod_no_kprobe rmmod oomfrag
+# A bad parameter is refused by the kernel's parser; nothing is loaded.
+check bad_param_refused sh -c "! insmod $KO/oomfrag.ko kprobe=maybe 2>/dev/null && test ! -e $D"
 exit 0
