@@ -17,7 +17,8 @@ use kernel::{bindings, ffi};
 const NR_ORDERS: usize = bindings::NR_PAGE_ORDERS as usize;
 const NR_ZONES: usize = bindings::MAX_NR_ZONES as usize;
 const NR_MIGRATETYPES: usize = bindings::migratetype_MIGRATE_TYPES as usize;
-const _: () = assert!(NR_ORDERS <= MAX_ORDERS && NR_ZONES <= MAX_ZONES);
+// The engine's capacities cover this kernel's orders, zones and migrate types.
+const _: () = assert!(NR_ORDERS <= MAX_ORDERS && NR_ZONES <= MAX_ZONES && NR_MIGRATETYPES <= NR_MT);
 
 /// Per-list cap when counting free lists (as `/proc/pagetypeinfo` caps).
 pub const COUNT_LIMIT: usize = 100_000;
@@ -332,7 +333,6 @@ unsafe fn read_zone(zone: *mut bindings::zone, nid: usize, idx: usize, mode: Mod
         }
         s.blocks_exact = true;
     }
-    let _ = NR_MT;
     s
 }
 
