@@ -25,6 +25,8 @@
 //! __GFP_NOWARN` allocation of that order and frees it: the real outcome the
 //! `watermarks` file predicts.
 //!
+//! `oops` (write `1`) oopses on purpose, for the harness's own test.
+//!
 //! An OOM notifier gives the hoard back at the second OOM event of a
 //! scenario (the first is left to the kernel, which reports and kills the
 //! victim the test set up), so the guest lives on to the next scenario.
@@ -442,6 +444,22 @@ fn show_probe(s: &Arc<Shared>, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fm
     )
 }
 
+/// `oops`: write `1` to oops on purpose (a Rust panic is a kernel BUG), so
+/// that the test harness can show it notices.
+fn write_oops(_s: &Arc<Shared>, r: &mut UserSliceReader) -> Result {
+    let mut buf = [0u8; 4];
+    let len = r.len();
+    if len > buf.len() {
+        return Err(EINVAL);
+    }
+    r.read_slice(&mut buf[..len])?;
+    if buf[..len].trim_ascii() != b"1" {
+        pr_warn!("oops: write 1 to oops on purpose\n");
+        return Err(EINVAL);
+    }
+    panic!("oomfrag_stress: oops on purpose, as asked through debugfs");
+}
+
 fn show_status(s: &Arc<Shared>, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
     let st = *s.status.lock();
     writeln!(f, "# oomfrag_stress status v1")?;
@@ -464,6 +482,8 @@ struct Files {
     status: File<Arc<Shared>>,
     #[pin]
     probe: File<Arc<Shared>>,
+    #[pin]
+    oops: File<Arc<Shared>>,
     _dir: Dir,
 }
 
@@ -494,7 +514,8 @@ impl kernel::Module for Stress {
             try_pin_init!(Files {
                 run <- dir.write_callback_file(c"run", s2.clone(), &write_run),
                 status <- dir.read_callback_file(c"status", s2.clone(), &show_status),
-                probe <- dir.read_write_callback_file(c"probe", s2, &show_probe, &write_probe),
+                probe <- dir.read_write_callback_file(c"probe", s2.clone(), &show_probe, &write_probe),
+                oops <- dir.write_callback_file(c"oops", s2, &write_oops),
                 _dir: dir,
             }),
             GFP_KERNEL,
