@@ -70,6 +70,7 @@ struct Pending {
     pid: Atomic<i32>,
     order: Atomic<i32>,
     gfp: Atomic<u32>,
+    nodes: Atomic<u64>,
 }
 
 static PENDING: Pending = Pending {
@@ -77,6 +78,7 @@ static PENDING: Pending = Pending {
     pid: Atomic::new(0),
     order: Atomic::new(0),
     gfp: Atomic::new(0),
+    nodes: Atomic::new(u64::MAX),
 };
 
 /// The module's shared state, for the C callbacks (set while registered).
@@ -231,6 +233,7 @@ impl Shared {
             let order = PENDING.order.load(Relaxed);
             r.order = Some(order);
             r.gfp = Some(PENDING.gfp.load(Relaxed));
+            r.nodes = PENDING.nodes.load(Relaxed);
             r.trigger = if order < 0 {
                 Trigger::Sysrq
             } else {
@@ -247,7 +250,7 @@ extern "C" fn oomfrag_oom_entry(
     order: ffi::c_int,
     gfp: ffi::c_uint,
     memcg: bool,
-    _nodes: ffi::c_ulong,
+    nodes: ffi::c_ulong,
     comm: *const u8,
     pid: ffi::c_int,
 ) {
@@ -261,6 +264,7 @@ extern "C" fn oomfrag_oom_entry(
         r.trigger = Trigger::Memcg;
         r.order = Some(order);
         r.gfp = Some(gfp);
+        r.nodes = nodes as u64;
         r.pid = pid;
         // SAFETY: `comm` is `current->comm`, TASK_COMM_LEN (16) bytes.
         unsafe { core::ptr::copy_nonoverlapping(comm, r.comm.as_mut_ptr(), 16) };
@@ -273,6 +277,7 @@ extern "C" fn oomfrag_oom_entry(
     PENDING.pid.store(pid, Relaxed);
     PENDING.order.store(order, Relaxed);
     PENDING.gfp.store(gfp, Relaxed);
+    PENDING.nodes.store(nodes as u64, Relaxed);
     let next = PENDING.seq.load(Relaxed).wrapping_add(1).max(1);
     PENDING.seq.store(next, Release);
 }

@@ -64,6 +64,9 @@ pub struct Request {
     /// The mask evaluated when `gfp` is missing or is no allocation's
     /// (sysrq): the kernel's `GFP_KERNEL`.
     pub fallback_gfp: u32,
+    /// The allocation's nodemask (`oom_control->nodemask`), nodes 0..63 as
+    /// bits; all ones when unrestricted.
+    pub nodes: u64,
     /// Task that called the OOM killer (NUL-padded).
     pub comm: [u8; 16],
     /// Its pid.
@@ -78,6 +81,7 @@ impl Request {
             order: None,
             gfp: None,
             fallback_gfp,
+            nodes: u64::MAX,
             comm: [0; 16],
             pid: 0,
         }
@@ -180,8 +184,16 @@ impl Event {
     fn fill(&mut self, p: &Platform<'_>, zones: &[ZoneSnapshot], order: u8, gfp: u32) {
         self.eval_order = order;
         self.kept = zones.len().min(MAX_EVENT_ZONES);
+        let nodes = self.req.nodes;
         for (slot, z) in self.zones.iter_mut().zip(zones) {
             *slot = zone_verdict(p, z, order, gfp);
+            // A nodemask (mempolicy) limits the zones the request may use,
+            // as for_each_zone_zonelist_nodemask() does.
+            let allowed = match 1u64.checked_shl(u32::from(z.node)) {
+                Some(bit) => nodes & bit != 0,
+                None => nodes == u64::MAX,
+            };
+            slot.eligible &= allowed;
         }
     }
 
@@ -268,6 +280,9 @@ impl Display for SummaryLine<'_> {
                 e.eval_order,
                 Gfp(p, e.eval_gfp)
             )?;
+        }
+        if e.req.nodes != u64::MAX {
+            write!(f, " nodemask={:#x}", e.req.nodes)?;
         }
         f.write_str(" comm=")?;
         write_comm(f, &e.req.comm)?;

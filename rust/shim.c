@@ -22,6 +22,7 @@ static int oomfrag_pre(struct kprobe *p, struct pt_regs *regs)
 
 	oomfrag_oom_entry(oc->order, (__force unsigned int)oc->gfp_mask,
 			  oc->memcg != NULL,
+			  /* nodes 0..63; an unrestricted request is all ones */
 			  oc->nodemask ? oc->nodemask->bits[0] : ~0UL,
 			  current->comm, task_pid_nr(current));
 	return 0;

@@ -345,3 +345,28 @@ fn query_parser_rejects_hostile_input() {
         Err(QueryError::NotText)
     );
 }
+
+#[test]
+fn nodemask_limits_the_eligible_zones() {
+    // Two nodes; the request's mempolicy allows node 1 only, whose zone is
+    // fragmented, while node 0 has plenty: the verdict is node 1's.
+    let p = x86();
+    let mut n0 = zone_from_buddy(0, 1, ZoneKind::Dma32, "0*4kB 0*8kB 0*16kB 50*32kB (M)");
+    marks(&mut n0, 40, 50, 60);
+    let mut n1 = zone_from_buddy(1, 1, ZoneKind::Dma32, "5000*4kB (U) 3000*8kB (M)");
+    marks(&mut n1, 400, 500, 600);
+    let req = Request {
+        trigger: Trigger::Alloc,
+        order: Some(3),
+        gfp: Some(GFP_KERNEL),
+        ..Request::unknown(GFP_KERNEL)
+    };
+    let mut all = Event::EMPTY;
+    all.evaluate(&p, &[n0, n1], req);
+    assert_eq!(all.verdict, Verdict::None);
+    let mut bound = Event::EMPTY;
+    bound.evaluate(&p, &[n0, n1], Request { nodes: 0b10, ..req });
+    assert!(!bound.zones()[0].eligible && bound.zones()[1].eligible);
+    assert_eq!(bound.verdict, Verdict::Fragmentation);
+    assert!(format!("{}", SummaryLine(&p, &bound)).contains(" nodemask=0x2 comm="));
+}
