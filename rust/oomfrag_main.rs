@@ -88,8 +88,13 @@ struct History {
     events: KVec<Event>,
     next: usize,
     stats: Stats,
-    window_start: Option<Instant<Monotonic>>,
-    window_count: u32,
+    window: Window,
+}
+
+/// The print rate limit's current window.
+struct Window {
+    start: Option<Instant<Monotonic>>,
+    count: u32,
 }
 
 /// Preallocated memory of the OOM path.
@@ -114,7 +119,7 @@ struct Shared {
     #[pin]
     history: SpinLock<History>,
     #[pin]
-    scratch: SpinLock<Scratch>,
+    scratch: Mutex<Scratch>,
     #[pin]
     query: Mutex<QuerySpec>,
     #[pin]
@@ -154,10 +159,9 @@ impl Shared {
                 events,
                 next: 0,
                 stats: Stats::default(),
-                window_start: None,
-                window_count: 0,
+                window: Window { start: None, count: 0 },
             }),
-            scratch <- new_spinlock!(Scratch { zones, event, consumed: 0 }),
+            scratch <- new_mutex!(Scratch { zones, event, consumed: 0 }),
             query <- new_mutex!(QuerySpec { order: 0, gfp: live::GFP_KERNEL, node: None }),
             debug <- new_mutex!(debug),
             seq: Atomic::new(0),
@@ -165,57 +169,79 @@ impl Shared {
         }))
     }
 
-    /// Stores `e` and decides whether to print it.  No allocation.
-    fn record(&self, e: &Event) -> bool {
-        let mut h = self.history.lock();
-        let i = h.next % HISTORY;
-        h.events[i] = *e;
-        h.next = h.next.wrapping_add(1);
-        h.stats.record(e);
+    /// Counts an event and decides whether to print it (rate limit).
+    fn count(stats: &mut Stats, w: &mut Window, e: &Event) -> bool {
+        stats.record(e);
         let now = Instant::<Monotonic>::now();
-        let fresh = h
-            .window_start
-            .is_none_or(|s| (now - s).as_nanos() > RATELIMIT_NS);
-        if fresh {
-            h.window_start = Some(now);
-            h.window_count = 0;
+        if w.start.is_none_or(|s| (now - s).as_nanos() > RATELIMIT_NS) {
+            w.start = Some(now);
+            w.count = 0;
         }
-        h.window_count += 1;
-        let print = h.window_count <= RATELIMIT_BURST;
+        w.count += 1;
+        let print = w.count <= RATELIMIT_BURST;
         if !print {
-            h.stats.suppressed += 1;
+            stats.suppressed += 1;
         }
         print
     }
 
-    /// The OOM path: snapshot, evaluate, keep, print.  Runs under
-    /// `oom_lock` from the notifier (or the kprobe for memcg OOMs):
-    /// allocates nothing, takes only our own spinlocks, which no allocating
-    /// code ever holds, and its loops are bounded by the number of zones.
-    fn on_oom(&self, memcg_probe: Option<Request>) {
+    /// The OOM path for zone shortages, from the notifier: snapshot,
+    /// evaluate, keep, print.  Runs under `oom_lock`, in process context.
+    /// Allocates nothing; `scratch` is taken only here (never by code that
+    /// allocates, and never contended: `oom_lock` serialises OOMs), the
+    /// history spinlock only for a copy; loops are bounded by the number of
+    /// zones.  Printing happens with preemption enabled.
+    fn on_oom(&self) {
         let start = Instant::<Monotonic>::now();
         let mut guard = self.scratch.lock();
         let s = &mut *guard;
-        let req = match memcg_probe {
-            Some(r) => r,
-            None => self.take_request(&mut s.consumed),
-        };
+        let req = self.take_request(&mut s.consumed);
         let e = &mut *s.event;
-        if req.trigger == Trigger::Memcg {
-            // A memcg OOM is a cgroup limit, not a zone shortage.
-            e.evaluate(&self.platform, &[], req);
-        } else {
-            let n = live::snapshot(&mut s.zones, live::Mode::Lockless).min(MAX_SNAP_ZONES);
-            e.evaluate(&self.platform, &s.zones[..n], req);
-            e.nr_zones = e.nr_zones.max(n);
-        }
+        let n = live::snapshot(&mut s.zones, live::Mode::Lockless).min(MAX_SNAP_ZONES);
+        e.evaluate(&self.platform, &s.zones[..n], req);
+        e.nr_zones = e.nr_zones.max(n);
         e.seq = self.seq.fetch_add(1, Relaxed) + 1;
         e.compute_ns = start.elapsed().as_nanos().max(0) as u64;
-        if self.record(e) {
-            pr_info!("{}\n", format_args!("{}", SummaryLine(&self.platform, e)));
+        let print = {
+            let mut guard = self.history.lock();
+            let h = &mut *guard;
+            h.events[h.next % HISTORY] = *e;
+            h.next = h.next.wrapping_add(1);
+            Self::count(&mut h.stats, &mut h.window, e)
+        };
+        if print {
+            pr_info!(
+                "{}\n",
+                format_args!("{}", SummaryLine(&self.platform, &e.summary()))
+            );
             for z in e.zones() {
                 pr_info!("{}\n", format_args!("{}", ZoneLine(e, z)));
             }
+        }
+    }
+
+    /// The OOM path for a memory-cgroup OOM, from the kprobe (atomic
+    /// context; the notifier chain is not called for these).  No zones are
+    /// read: the event is filled in its history slot, and one line printed.
+    fn on_memcg_oom(&self, req: Request) {
+        let start = Instant::<Monotonic>::now();
+        let (summary, print) = {
+            let mut guard = self.history.lock();
+            let h = &mut *guard;
+            // Filled in place: a whole event is too big for a kprobe's stack.
+            let e = &mut h.events[h.next % HISTORY];
+            h.next = h.next.wrapping_add(1);
+            e.evaluate(&self.platform, &[], req);
+            e.nr_zones = 0;
+            e.seq = self.seq.fetch_add(1, Relaxed) + 1;
+            e.compute_ns = start.elapsed().as_nanos().max(0) as u64;
+            (e.summary(), Self::count(&mut h.stats, &mut h.window, e))
+        };
+        if print {
+            pr_info!(
+                "{}\n",
+                format_args!("{}", SummaryLine(&self.platform, &summary))
+            );
         }
     }
 
@@ -271,7 +297,7 @@ extern "C" fn oomfrag_oom_entry(
         // SAFETY: `SHARED` is set before the kprobe is registered and
         // cleared only after `unregister_kprobe()` has waited for running
         // handlers, so the pointee is alive.
-        unsafe { &*shared }.on_oom(Some(r));
+        unsafe { &*shared }.on_memcg_oom(r);
         return;
     }
     PENDING.pid.store(pid, Relaxed);
@@ -298,7 +324,7 @@ unsafe extern "C" fn oom_notify(
         // SAFETY: `SHARED` is set before the notifier is registered and
         // cleared only after `unregister_oom_notifier()` has waited for
         // running callbacks, so the pointee is alive.
-        unsafe { &*shared }.on_oom(None);
+        unsafe { &*shared }.on_oom();
     }
     kernel::bindings::NOTIFY_DONE as ffi::c_int
 }

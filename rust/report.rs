@@ -205,6 +205,50 @@ impl Event {
     }
 }
 
+/// An event's summary, small enough to build anywhere (the memcg path runs
+/// in a kprobe handler and keeps no zones).
+#[derive(Clone, Copy, Debug)]
+pub struct Summary {
+    /// See [`Event::seq`].
+    pub seq: u64,
+    /// See [`Event::req`].
+    pub req: Request,
+    /// See [`Event::verdict`].
+    pub verdict: Verdict,
+    /// See [`Event::stage`].
+    pub stage: Stage,
+    /// See [`Event::eval_order`].
+    pub eval_order: u8,
+    /// See [`Event::eval_gfp`].
+    pub eval_gfp: u32,
+    /// See [`Event::nr_zones`].
+    pub nr_zones: usize,
+    /// Kept zones the request may use.
+    pub eligible: usize,
+    /// See [`Event::drifted`].
+    pub drift: bool,
+    /// See [`Event::compute_ns`].
+    pub compute_ns: u64,
+}
+
+impl Event {
+    /// The summary of this event.
+    pub fn summary(&self) -> Summary {
+        Summary {
+            seq: self.seq,
+            req: self.req,
+            verdict: self.verdict,
+            stage: self.stage,
+            eval_order: self.eval_order,
+            eval_gfp: self.eval_gfp,
+            nr_zones: self.nr_zones,
+            eligible: self.zones().iter().filter(|z| z.eligible).count(),
+            drift: self.drifted(),
+            compute_ns: self.compute_ns,
+        }
+    }
+}
+
 /// Writes a NUL-padded task name.
 fn write_comm(f: &mut Formatter<'_>, comm: &[u8; 16]) -> fmt::Result {
     if comm[0] == 0 {
@@ -253,7 +297,7 @@ impl Display for Gfp<'_> {
 }
 
 /// The summary line of an event (without the module prefix).
-pub struct SummaryLine<'a>(pub &'a Platform<'a>, pub &'a Event);
+pub struct SummaryLine<'a>(pub &'a Platform<'a>, pub &'a Summary);
 
 impl Display for SummaryLine<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
@@ -286,15 +330,14 @@ impl Display for SummaryLine<'_> {
         }
         f.write_str(" comm=")?;
         write_comm(f, &e.req.comm)?;
-        let eligible = e.zones().iter().filter(|z| z.eligible).count();
         write!(
             f,
             " pid={} zones={} eligible={} decided={} drift={} compute_ns={}",
             e.req.pid,
             e.nr_zones,
-            eligible,
+            e.eligible,
             e.stage.name(),
-            u8::from(e.drifted()),
+            u8::from(e.drift),
             e.compute_ns
         )
     }
@@ -496,7 +539,7 @@ pub struct EventText<'a>(pub &'a Platform<'a>, pub &'a Event);
 
 impl Display for EventText<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}", SummaryLine(self.0, self.1))?;
+        writeln!(f, "{}", SummaryLine(self.0, &self.1.summary()))?;
         for z in self.1.zones() {
             writeln!(f, "{}", ZoneLine(self.1, z))?;
         }

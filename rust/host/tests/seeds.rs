@@ -278,7 +278,7 @@ fn summary_line_format() {
     req.pid = 42;
     e.evaluate(&p, &z, req);
     e.seq = 7;
-    let s = format!("{}", SummaryLine(&p, &e));
+    let s = format!("{}", SummaryLine(&p, &e.summary()));
     assert_eq!(
         s,
         "event=oom seq=7 trigger=alloc verdict=cma order=0 gfp=0xcc0(GFP_KERNEL) comm=cat pid=42 \
@@ -368,5 +368,5 @@ fn nodemask_limits_the_eligible_zones() {
     bound.evaluate(&p, &[n0, n1], Request { nodes: 0b10, ..req });
     assert!(!bound.zones()[0].eligible && bound.zones()[1].eligible);
     assert_eq!(bound.verdict, Verdict::Fragmentation);
-    assert!(format!("{}", SummaryLine(&p, &bound)).contains(" nodemask=0x2 comm="));
+    assert!(format!("{}", SummaryLine(&p, &bound.summary())).contains(" nodemask=0x2 comm="));
 }
