@@ -142,12 +142,7 @@ fn notes_cma_guest_as_printed_has_drifted() {
     // As printed, the non-CMA part (10468 kB) was above high again.
     let (p, z) = notes_cma(10468);
     let mut e = Event::EMPTY;
-    let req = Request {
-        trigger: Trigger::Alloc,
-        order: Some(0),
-        gfp: Some(GFP_KERNEL),
-        ..Request::unknown(GFP_KERNEL)
-    };
+    let req = alloc(0, GFP_KERNEL);
     e.evaluate(&p, &z, req);
     assert_eq!(e.verdict, Verdict::None);
     assert!(e.drifted());
@@ -239,12 +234,7 @@ fn between_min_and_high_is_read_from_the_last_chance_check() {
     // what failed and invoked the OOM killer: still a cma verdict.
     let (p, z) = notes_cma(4000);
     let mut e = Event::EMPTY;
-    let req = Request {
-        trigger: Trigger::Alloc,
-        order: Some(0),
-        gfp: Some(GFP_KERNEL),
-        ..Request::unknown(GFP_KERNEL)
-    };
+    let req = alloc(0, GFP_KERNEL);
     e.evaluate(&p, &z, req);
     assert!(e.zones()[1].decisive().ok);
     assert!(!e.zones()[1].last_chance.ok);
@@ -268,12 +258,7 @@ fn between_min_and_high_is_read_from_the_last_chance_check() {
 fn summary_line_format() {
     let (p, z) = notes_cma(2000);
     let mut e = Event::EMPTY;
-    let mut req = Request {
-        trigger: Trigger::Alloc,
-        order: Some(0),
-        gfp: Some(GFP_KERNEL),
-        ..Request::unknown(GFP_KERNEL)
-    };
+    let mut req = alloc(0, GFP_KERNEL);
     req.comm[..3].copy_from_slice(b"cat");
     req.pid = 42;
     e.evaluate(&p, &z, req);
@@ -355,12 +340,7 @@ fn nodemask_limits_the_eligible_zones() {
     marks(&mut n0, 40, 50, 60);
     let mut n1 = zone_from_buddy(1, 1, ZoneKind::Dma32, "5000*4kB (U) 3000*8kB (M)");
     marks(&mut n1, 400, 500, 600);
-    let req = Request {
-        trigger: Trigger::Alloc,
-        order: Some(3),
-        gfp: Some(GFP_KERNEL),
-        ..Request::unknown(GFP_KERNEL)
-    };
+    let req = alloc(3, GFP_KERNEL);
     let mut all = Event::EMPTY;
     all.evaluate(&p, &[n0, n1], req);
     assert_eq!(all.verdict, Verdict::None);

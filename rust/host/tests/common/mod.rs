@@ -137,3 +137,14 @@ pub fn zone_from_buddy(node: u16, idx: u8, kind: ZoneKind, buddy: &str) -> ZoneS
 pub fn marks(z: &mut ZoneSnapshot, min: u64, low: u64, high: u64) {
     z.wmark = [pages(min), pages(low), pages(high)];
 }
+
+/// A failed allocation's request, as the kprobe captures it.
+pub fn alloc(order: i32, gfp: u32) -> oomfrag_engine::report::Request {
+    use oomfrag_engine::report::{Request, Trigger};
+    Request {
+        trigger: Trigger::Alloc,
+        order: Some(order),
+        gfp: Some(gfp),
+        ..Request::unknown(GFP_KERNEL)
+    }
+}
