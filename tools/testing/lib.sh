@@ -3,7 +3,10 @@
 
 OOMFRAG_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OOMFRAG_CACHE=${OOMFRAG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/oomfrag}
-KSRC_TARBALL=${KSRC_TARBALL:-$(ls /usr/src/linux-source-7.3.tar.xz 2>/dev/null || true)}
+# Where Debian's linux-source-7.3 puts the tarball (a directory to search,
+# overridable so the first-run test can make it appear late).
+KSRC_DIR=${KSRC_DIR:-/usr/src}
+KSRC_TARBALL=${KSRC_TARBALL:-$(ls "$KSRC_DIR"/linux-source-7.3.tar.xz 2>/dev/null || true)}
 
 export PATH=/usr/lib/llvm-19/bin:$HOME/.cargo/bin:$PATH
 export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
