@@ -65,6 +65,8 @@ def drift_ok(a, b):
 	free their pages.  So free_kb may differ from the kernel's free:, by
 	more in a bigger zone.  Allowed: 1/DRIFT_DIV of the larger of the
 	two plus DRIFT_KB; every difference is still printed by the callers.
+	tools/testing/guest/lib.sh's drift_ok uses the same numbers (a test
+	checks that they are equal).
 	"""
 	return abs(a - b) <= max(a, b) // DRIFT_DIV + DRIFT_KB
 

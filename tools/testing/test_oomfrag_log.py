@@ -1,10 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Tests of tools/testing/oomfrag_log.py.
+"""Tests of tools/testing/oomfrag_log.py, and of the guest shell's parser
+(guest/lib.sh) against it on the same lines.
 
 Run: python3 -m unittest discover -s tools/testing -p 'test_*.py'
 """
 
 import os
+import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -14,6 +18,7 @@ sys.path.insert(0, HERE)
 import oomfrag_log as ol  # noqa: E402
 
 FIXTURES = os.path.join(HERE, 'fixtures')
+GUEST_LIB = os.path.join(HERE, 'guest', 'lib.sh')
 
 # Lines as the kernel 7.3 console prints them.
 OOM = ('[   12.345678] oomfrag: event=oom seq=2 trigger=alloc verdict=cma '
@@ -269,8 +274,81 @@ class Drift(unittest.TestCase):
 		self.assertFalse(ol.drift_ok(400000 - limit - 1, 400000))
 
 	def test_documented(self):
-		for word in ('kswapd', 'per-CPU'):
+		for word in ('kswapd', 'per-CPU', 'lib.sh'):
 			self.assertIn(word, ol.drift_ok.__doc__)
+
+
+def guest_shell():
+	"""The guest's shell (busybox ash) if the host has it, else sh."""
+	bb = shutil.which('busybox')
+	return [bb, 'sh'] if bb else ['sh']
+
+
+def lib_sh(*args):
+	"""Run SCRIPT (args[0]) after sourcing guest/lib.sh, with the rest of
+	ARGS as $1...; returns (exit status, stdout)."""
+	script, rest = args[0], args[1:]
+	p = subprocess.run(guest_shell() + ['-c', '. "$0"; ' + script, GUEST_LIB, *rest],
+			   capture_output=True, text=True, timeout=30)
+	return p.returncode, p.stdout
+
+
+class GuestShell(unittest.TestCase):
+	"""lib.sh is the guest's one parser: it must agree with this one."""
+
+	def setUp(self):
+		with open(GUEST_LIB) as f:
+			self.lib = f.read()
+
+	def test_drift_numbers_equal(self):
+		for name in ('DRIFT_DIV', 'DRIFT_KB'):
+			m = re.findall(r'^%s=(\d+)$' % name, self.lib, re.M)
+			self.assertEqual(len(m), 1, f'one {name}= line in guest/lib.sh')
+			self.assertEqual(int(m[0]), getattr(ol, name), name)
+
+	def test_drift_ok_same_rule(self):
+		limit = 400000 // ol.DRIFT_DIV + ol.DRIFT_KB
+		for a, b in ((265552, 272596), (0, 2155), (0, 2156),
+			     (400000, 400000 - limit), (400000, 400000 - limit - 1),
+			     (400000 - limit - 1, 400000), (7, 7)):
+			rc, _ = lib_sh('drift_ok "$1" "$2"', str(a), str(b))
+			self.assertEqual(rc == 0, ol.drift_ok(a, b), (a, b))
+		rc, _ = lib_sh('drift_ok "" 5')
+		self.assertNotEqual(rc, 0, 'an empty size is no agreement')
+
+	def test_value_agrees(self):
+		lines = [OOM, ZONE, '[    1.000000][   T1] oomfrag: event=oom seq=1 '
+			 'trigger=query order=3 gfp=0x2cc0(GFP_KERNEL|__GFP_NOWARN) comm=a=b pid=1']
+		for path in sorted(os.listdir(FIXTURES)):
+			with open(os.path.join(FIXTURES, path)) as f:
+				lines += [l.rstrip('\n') for l in f]
+		for l in lines:
+			e = ol.parse_oomfrag(ol.strip_timestamp(l))
+			if not e or l.startswith('SCENARIO'):
+				continue
+			keys = sorted(e)
+			rc, out = lib_sh('for k in ' + ' '.join(keys) +
+					 '; do value $k "$1"; done', l)
+			self.assertEqual(out.splitlines(), [e[k] for k in keys], l)
+
+	def test_kernel_kb_agrees(self):
+		for path in sorted(os.listdir(FIXTURES)):
+			for m in ol.read_console(os.path.join(FIXTURES, path)):
+				z = ol.parse_kernel_zone(m)
+				if not z:
+					continue
+				keys = [k[:-3] for k in ol.KZONE_KEYS]
+				rc, out = lib_sh('for k in ' + ' '.join(keys) +
+						 '; do kernel_kb $k "$1"; done', m)
+				self.assertEqual(out.splitlines(),
+						 [str(z[k + '_kb']) for k in keys], m)
+
+	def test_guest_scripts_parse(self):
+		for name in sorted(os.listdir(os.path.join(HERE, 'guest'))):
+			if name.endswith('.sh'):
+				p = subprocess.run(guest_shell() + ['-n', os.path.join(HERE, 'guest', name)],
+						   capture_output=True, text=True)
+				self.assertEqual(p.returncode, 0, f'{name}: {p.stderr}')
 
 
 if __name__ == '__main__':

@@ -37,10 +37,8 @@ grep -E 'MemFree|CmaFree' /proc/meminfo
 for try in 1 2 3; do
 	mark cma$try
 	provoke cma
-	case "$(since cma$try | grep 'oomfrag: event=oom' | head -1)" in
-	*" drift=1 "*) echo "(memory came back before the snapshot: drift=1; again)" ;;
-	*) break ;;
-	esac
+	[ "$(value drift "$(since cma$try | grep 'oomfrag: event=oom' | head -1)")" = 1 ] || break
+	echo "(memory came back before the snapshot: drift=1; again)"
 done
 since cma$try | grep -E 'oomfrag: event=|invoked oom-killer|Node [0-9]+ [A-Za-z0-9]+ free:|Node [0-9]+ [A-Za-z0-9]+: |Out of memory: Killed' | awk '/oomfrag: event=oom/ {n++} n <= 1' | head -12
 rmmod oomfrag_stress

@@ -64,8 +64,30 @@ load_oomfrag() {
 	done
 }
 
-# value KEY LINE: the value of key=value in LINE.
-value() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
+# value KEY LINE: the value of key=value in LINE (an oomfrag line or a
+# debugfs row).  The guest's one parser of oomfrag's output; the host's is
+# tools/testing/oomfrag_log.py (its tests check that the two agree).
+value() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
+
+# kernel_kb KEY LINE: N of " KEY:NkB" in a line of the kernel's OOM report
+# ("Node 0 DMA32 free:2636kB boost:0kB min:2744kB ... free_cma:0kB").
+kernel_kb() { printf '%s\n' "$2" | sed -n "s/.* $1:\([0-9]*\)kB.*/\1/p" | head -1; }
+
+# Free memory moves between oomfrag's snapshot and the kernel's slower
+# print of its report (kswapd reclaims, per-CPU lists drain): a zone's two
+# free sizes agree if they differ by at most 1/DRIFT_DIV of the larger
+# plus DRIFT_KB kB.  The same numbers as drift_ok() in
+# tools/testing/oomfrag_log.py (a test checks that they are equal).
+DRIFT_DIV=20
+DRIFT_KB=2048
+# drift_ok A B: true if free sizes A and B (kB) agree within that drift.
+drift_ok() {
+	[ -n "$1" ] && [ -n "$2" ] || return 1
+	[ $(($1 > $2 ? $1 - $2 : $2 - $1)) -le $(( ($1 > $2 ? $1 : $2) / DRIFT_DIV + DRIFT_KB )) ]
+}
+
+# nr_orders: the number of page orders (count columns of /proc/buddyinfo).
+nr_orders() { awk '/^Node/ {print NF - 4; exit}' /proc/buddyinfo; }
 
 S=/sys/kernel/debug/oomfrag_stress
 
@@ -85,14 +107,10 @@ scenario() {
 		provoke "$name"
 		rc=$?
 		first=$(since "scenario-$name-$try" | grep 'oomfrag: event=oom' | head -1)
-		case "$first" in
-		*" drift=1 "*)
-			[ $try -lt 3 ] || break
-			echo "SCENARIO-DRIFT $name try=$try: $first"
-			try=$((try + 1))
-			sleep 1 ;;
-		*) break ;;
-		esac
+		[ "$(value drift "$first")" = 1 ] && [ $try -lt 3 ] || break
+		echo "SCENARIO-DRIFT $name try=$try: $first"
+		try=$((try + 1))
+		sleep 1
 	done
 	if [ $rc = 0 ]; then ok "scenario_$name"; else fail "scenario_$name" "exit $rc"; fi
 	cat $S/status 2>/dev/null | tail -1
