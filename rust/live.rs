@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Reading the running kernel: the one place with `unsafe` besides the
-//! notifier/kprobe glue in `oomfrag_main.rs`.
+//! Reading the running kernel: with the capture glue (`capture.rs`,
+//! `oom_notifier.rs`), the only place with `unsafe`.
 //!
 //! [`platform()`] turns the kernel's bindings into the engine's
 //! [`Platform`]; [`snapshot()`] walks online nodes and populated zones into
@@ -10,9 +10,24 @@
 //! path, or with exact per-migratetype counts taken under `zone->lock` for
 //! debugfs.
 
-use crate::engine::{GfpBits, Mt, Platform, ZoneKind, ZoneSnapshot, MAX_ORDERS, MAX_ZONES, NR_MT};
-use core::ptr::{addr_of, read_volatile};
-use kernel::{bindings, ffi};
+use crate::platform::Platform;
+use crate::zone::{
+    Mt,
+    ZoneKind,
+    ZoneSnapshot,
+    MAX_ORDERS,
+    MAX_ZONES,
+    NR_MT,
+    NR_ZONE_KINDS, //
+};
+use core::ptr::{
+    addr_of,
+    read_volatile, //
+};
+use kernel::{
+    bindings,
+    ffi, //
+};
 
 const NR_ORDERS: usize = bindings::NR_PAGE_ORDERS as usize;
 const NR_ZONES: usize = bindings::MAX_NR_ZONES as usize;
@@ -33,88 +48,40 @@ unsafe extern "C" {
     ) -> ffi::c_ulong;
 }
 
+// The one gfp table (gfp.rs) is this kernel's: every flag and mask equals
+// the bindings', or the module does not build.
 const fn bit(b: u32) -> u32 {
     1 << b
 }
-
-const GFP_DMA: u32 = bit(bindings::___GFP_DMA_BIT);
-const GFP_HIGHMEM: u32 = bit(bindings::___GFP_HIGHMEM_BIT);
-const GFP_DMA32: u32 = bit(bindings::___GFP_DMA32_BIT);
-const GFP_MOVABLE: u32 = bit(bindings::___GFP_MOVABLE_BIT);
-const GFP_RECLAIMABLE: u32 = bit(bindings::___GFP_RECLAIMABLE_BIT);
-const GFP_HIGH: u32 = bit(bindings::___GFP_HIGH_BIT);
-const GFP_IO: u32 = bit(bindings::___GFP_IO_BIT);
-const GFP_FS: u32 = bit(bindings::___GFP_FS_BIT);
-const GFP_ZERO: u32 = bit(bindings::___GFP_ZERO_BIT);
-const GFP_DIRECT_RECLAIM: u32 = bit(bindings::___GFP_DIRECT_RECLAIM_BIT);
-const GFP_KSWAPD_RECLAIM: u32 = bit(bindings::___GFP_KSWAPD_RECLAIM_BIT);
-const GFP_WRITE: u32 = bit(bindings::___GFP_WRITE_BIT);
-const GFP_NOWARN: u32 = bit(bindings::___GFP_NOWARN_BIT);
-const GFP_RETRY_MAYFAIL: u32 = bit(bindings::___GFP_RETRY_MAYFAIL_BIT);
-const GFP_NOFAIL: u32 = bit(bindings::___GFP_NOFAIL_BIT);
-const GFP_NORETRY: u32 = bit(bindings::___GFP_NORETRY_BIT);
-const GFP_MEMALLOC: u32 = bit(bindings::___GFP_MEMALLOC_BIT);
-const GFP_COMP: u32 = bit(bindings::___GFP_COMP_BIT);
-const GFP_NOMEMALLOC: u32 = bit(bindings::___GFP_NOMEMALLOC_BIT);
-const GFP_HARDWALL: u32 = bit(bindings::___GFP_HARDWALL_BIT);
-const GFP_THISNODE: u32 = bit(bindings::___GFP_THISNODE_BIT);
-const GFP_ACCOUNT: u32 = bit(bindings::___GFP_ACCOUNT_BIT);
-const GFP_RECLAIM: u32 = GFP_DIRECT_RECLAIM | GFP_KSWAPD_RECLAIM;
-
-/// `GFP_KERNEL`, from the bindings.
-pub const GFP_KERNEL: u32 = bindings::GFP_KERNEL;
-// The masks of include/linux/gfp_types.h that the bindings lack, composed
-// exactly as there from the bindings' bits (`__GFP_SKIP_KASAN` is 0 without
-// CONFIG_KASAN_HW_TAGS, which the bindings' bit list reflects).
-const GFP_NOIO: u32 = GFP_RECLAIM;
-const GFP_NOFS: u32 = GFP_RECLAIM | GFP_IO;
-const GFP_USER: u32 = GFP_RECLAIM | GFP_IO | GFP_FS | GFP_HARDWALL;
-const GFP_HIGHUSER: u32 = GFP_USER | GFP_HIGHMEM;
-/// `GFP_HIGHUSER_MOVABLE`: the typical request that may use CMA.
-pub const GFP_HIGHUSER_MOVABLE: u32 = GFP_HIGHUSER | GFP_MOVABLE;
-const _: () = assert!(GFP_KERNEL == GFP_RECLAIM | GFP_IO | GFP_FS);
-
-/// Names for parsing and decoding masks, in the order of the kernel's
-/// `__def_gfpflag_names` (composites first), as `%pGg` prints them.
-static GFP_NAMES: [(&str, u32); 36] = [
-    ("GFP_HIGHUSER_MOVABLE", GFP_HIGHUSER_MOVABLE),
-    ("GFP_HIGHUSER", GFP_HIGHUSER),
-    ("GFP_USER", GFP_USER),
-    ("GFP_KERNEL_ACCOUNT", bindings::GFP_KERNEL_ACCOUNT),
-    ("GFP_KERNEL", bindings::GFP_KERNEL),
-    ("GFP_NOFS", GFP_NOFS),
-    ("GFP_ATOMIC", bindings::GFP_ATOMIC),
-    ("GFP_NOIO", GFP_NOIO),
-    ("GFP_NOWAIT", bindings::GFP_NOWAIT),
-    ("GFP_DMA", GFP_DMA),
-    ("__GFP_HIGHMEM", GFP_HIGHMEM),
-    ("GFP_DMA32", GFP_DMA32),
-    ("__GFP_HIGH", GFP_HIGH),
-    ("__GFP_IO", GFP_IO),
-    ("__GFP_FS", GFP_FS),
-    ("__GFP_ZERO", GFP_ZERO),
-    ("__GFP_DIRECT_RECLAIM", GFP_DIRECT_RECLAIM),
-    ("__GFP_KSWAPD_RECLAIM", GFP_KSWAPD_RECLAIM),
-    ("__GFP_WRITE", GFP_WRITE),
-    ("__GFP_NOWARN", GFP_NOWARN),
-    ("__GFP_RETRY_MAYFAIL", GFP_RETRY_MAYFAIL),
-    ("__GFP_NOFAIL", GFP_NOFAIL),
-    ("__GFP_NORETRY", GFP_NORETRY),
-    ("__GFP_COMP", GFP_COMP),
-    ("__GFP_NOMEMALLOC", GFP_NOMEMALLOC),
-    ("__GFP_MEMALLOC", GFP_MEMALLOC),
-    ("__GFP_HARDWALL", GFP_HARDWALL),
-    ("__GFP_THISNODE", GFP_THISNODE),
-    ("__GFP_RECLAIMABLE", GFP_RECLAIMABLE),
-    ("__GFP_MOVABLE", GFP_MOVABLE),
-    ("__GFP_ACCOUNT", GFP_ACCOUNT),
-    ("__GFP_RECLAIM", GFP_RECLAIM),
-    // Accepted when parsing; never printed (the masks above come first).
-    ("__GFP_DMA", GFP_DMA),
-    ("__GFP_DMA32", GFP_DMA32),
-    ("GFP_NOWARN", GFP_NOWARN),
-    ("GFP_HIGH", GFP_HIGH),
-];
+const _: () = {
+    use crate::gfp::*;
+    assert!(DMA == bit(bindings::___GFP_DMA_BIT));
+    assert!(HIGHMEM == bit(bindings::___GFP_HIGHMEM_BIT));
+    assert!(DMA32 == bit(bindings::___GFP_DMA32_BIT));
+    assert!(MOVABLE == bit(bindings::___GFP_MOVABLE_BIT));
+    assert!(RECLAIMABLE == bit(bindings::___GFP_RECLAIMABLE_BIT));
+    assert!(HIGH == bit(bindings::___GFP_HIGH_BIT));
+    assert!(IO == bit(bindings::___GFP_IO_BIT));
+    assert!(FS == bit(bindings::___GFP_FS_BIT));
+    assert!(ZERO == bit(bindings::___GFP_ZERO_BIT));
+    assert!(DIRECT_RECLAIM == bit(bindings::___GFP_DIRECT_RECLAIM_BIT));
+    assert!(KSWAPD_RECLAIM == bit(bindings::___GFP_KSWAPD_RECLAIM_BIT));
+    assert!(WRITE == bit(bindings::___GFP_WRITE_BIT));
+    assert!(NOWARN == bit(bindings::___GFP_NOWARN_BIT));
+    assert!(RETRY_MAYFAIL == bit(bindings::___GFP_RETRY_MAYFAIL_BIT));
+    assert!(NOFAIL == bit(bindings::___GFP_NOFAIL_BIT));
+    assert!(NORETRY == bit(bindings::___GFP_NORETRY_BIT));
+    assert!(MEMALLOC == bit(bindings::___GFP_MEMALLOC_BIT));
+    assert!(COMP == bit(bindings::___GFP_COMP_BIT));
+    assert!(NOMEMALLOC == bit(bindings::___GFP_NOMEMALLOC_BIT));
+    assert!(HARDWALL == bit(bindings::___GFP_HARDWALL_BIT));
+    assert!(THISNODE == bit(bindings::___GFP_THISNODE_BIT));
+    assert!(ACCOUNT == bit(bindings::___GFP_ACCOUNT_BIT));
+    assert!(KERNEL == bindings::GFP_KERNEL);
+    assert!(KERNEL_ACCOUNT == bindings::GFP_KERNEL_ACCOUNT);
+    assert!(ATOMIC == bindings::GFP_ATOMIC);
+    assert!(NOWAIT == bindings::GFP_NOWAIT);
+};
 
 /// The engine's kind for a kernel zone index.
 fn zone_kind(idx: usize) -> Option<ZoneKind> {
@@ -165,38 +132,22 @@ fn mt_of(mt: usize) -> Option<Mt> {
 }
 
 /// The running kernel as the engine needs it.
-pub fn platform() -> Platform<'static> {
-    let mut zone_idx = [None; crate::engine::NR_ZONE_KINDS];
+pub fn platform() -> Platform {
+    let mut zone_idx = [None; NR_ZONE_KINDS];
     for idx in 0..NR_ZONES {
         if let Some(k) = zone_kind(idx) {
             zone_idx[k as usize] = Some(idx as u8);
         }
     }
-    // `page_group_by_mobility_disabled` is not exported to modules.  The
-    // kernel sets it only when all memory is smaller than
-    // `pageblock_nr_pages * MIGRATE_TYPES` pages (12 MB on x86-64), a machine
-    // too small to run this module's tests; it is taken as false.
-    let mobility_disabled = false;
     Platform {
-        gfp: GfpBits {
-            dma: GFP_DMA,
-            highmem: GFP_HIGHMEM,
-            dma32: GFP_DMA32,
-            movable: GFP_MOVABLE,
-            reclaimable: GFP_RECLAIMABLE,
-            high: GFP_HIGH,
-            direct_reclaim: GFP_DIRECT_RECLAIM,
-            kswapd_reclaim: GFP_KSWAPD_RECLAIM,
-            memalloc: GFP_MEMALLOC,
-            nomemalloc: GFP_NOMEMALLOC,
-            retry_mayfail: GFP_RETRY_MAYFAIL,
-            thisnode: GFP_THISNODE,
-            fs: GFP_FS,
-        },
         zone_idx,
         cma: cfg!(CONFIG_CMA),
-        mobility_disabled,
-        gfp_names: &GFP_NAMES,
+        // `page_group_by_mobility_disabled` is not exported to modules.  The
+        // kernel sets it only when all memory is smaller than
+        // `pageblock_nr_pages * MIGRATE_TYPES` pages (12 MB on x86-64), a
+        // machine too small to run this module's tests; it is taken as false.
+        mobility_disabled: false,
+        page_shift: kernel::page::PAGE_SHIFT as u8,
     }
 }
 

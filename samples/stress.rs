@@ -34,14 +34,24 @@
 use core::ptr::addr_of;
 use kernel::{
     bindings,
-    debugfs::{Dir, File},
-    ffi, new_mutex, new_spinlock,
+    debugfs::{
+        Dir,
+        File, //
+    },
+    ffi,
+    new_mutex,
+    new_spinlock,
     prelude::*,
     sync::{
-        atomic::{Acquire, Atomic, Relaxed, Release},
+        atomic::{
+            Acquire,
+            Atomic,
+            Relaxed,
+            Release, //
+        },
         Arc, Mutex, SpinLock,
     },
-    uaccess::UserSliceReader,
+    uaccess::UserSliceReader, //
 };
 
 module! {
@@ -52,26 +62,38 @@ module! {
     license: "GPL",
 }
 
+// Shared with oomfrag: the gfp table, the notifier registration, reading a
+// debugfs write.
+#[path = "../rust/gfp.rs"]
+pub mod gfp;
 #[path = "../rust/oom_notifier.rs"]
 pub mod oom_notifier;
+#[path = "../rust/platform.rs"]
+pub mod platform;
+#[path = "../rust/user_input.rs"]
+pub mod user_input;
+#[path = "../rust/zone.rs"]
+pub mod zone;
+
+use gfp::{
+    ATOMIC as GFP_ATOMIC_MASK,
+    HIGH,
+    HIGHUSER_MOVABLE as GFP_HIGHUSER_MOVABLE,
+    KERNEL as GFP_KERNEL_MASK,
+    MEMALLOC,
+    NORETRY,
+    NOWARN, //
+};
+use oom_notifier::{
+    OomHandler,
+    OomNotifier, //
+};
+use user_input::read_all;
 
 unsafe extern "C" {
     fn oomfrag_stress_pfn(page: *mut ffi::c_void) -> ffi::c_ulong;
 }
 
-const fn bit(b: u32) -> u32 {
-    1 << b
-}
-const NORETRY: u32 = bit(bindings::___GFP_NORETRY_BIT);
-const NOWARN: u32 = bit(bindings::___GFP_NOWARN_BIT);
-const HIGH: u32 = bit(bindings::___GFP_HIGH_BIT);
-const MEMALLOC: u32 = bit(bindings::___GFP_MEMALLOC_BIT);
-const MOVABLE: u32 = bit(bindings::___GFP_MOVABLE_BIT);
-const HIGHMEM: u32 = bit(bindings::___GFP_HIGHMEM_BIT);
-const HARDWALL: u32 = bit(bindings::___GFP_HARDWALL_BIT);
-const GFP_KERNEL_MASK: u32 = bindings::GFP_KERNEL;
-const GFP_ATOMIC_MASK: u32 = bindings::GFP_ATOMIC;
-const GFP_HIGHUSER_MOVABLE: u32 = GFP_KERNEL_MASK | HARDWALL | HIGHMEM | MOVABLE;
 const MAX_ORDER: u32 = bindings::NR_PAGE_ORDERS - 1;
 /// Allocations of the final phase before giving up without an OOM.
 const FINAL_LIMIT: usize = 1 << 16;
@@ -163,8 +185,6 @@ struct Shared {
     events: Atomic<u32>,
     released: Atomic<usize>,
 }
-
-static SHARED: Atomic<*const Shared> = Atomic::new(core::ptr::null());
 
 fn free_pages(pages: &[usize]) {
     for &p in pages {
@@ -355,46 +375,24 @@ const GFP_ATOMIC_FLAGS: kernel::alloc::Flags = kernel::alloc::flags::GFP_ATOMIC;
 
 /// The sample's OOM notifier: lets the first event of a scenario through,
 /// gives the hoard back at the second.
-///
-/// # Safety
-///
-/// Called only by the OOM notifier chain; `freed` points to its counter.
-unsafe extern "C" fn oom_notify(
-    _nb: *mut bindings::notifier_block,
-    _action: ffi::c_ulong,
-    freed: *mut ffi::c_void,
-) -> ffi::c_int {
-    let shared = SHARED.load(Acquire);
-    if shared.is_null() {
-        return 0;
+impl OomHandler for Shared {
+    fn on_oom(&self, freed: &mut ffi::c_ulong) {
+        if !self.armed.load(Acquire) {
+            return;
+        }
+        let n = self.events.fetch_add(1, Relaxed) + 1;
+        if n >= 2 {
+            let got = self.release();
+            self.released.fetch_add(got, Release);
+            *freed += got as ffi::c_ulong;
+        }
     }
-    // SAFETY: set before registration, cleared after unregistration.
-    let s = unsafe { &*shared };
-    if !s.armed.load(Acquire) {
-        return 0;
-    }
-    let n = s.events.fetch_add(1, Relaxed) + 1;
-    if n >= 2 {
-        let got = s.release();
-        s.released.fetch_add(got, Release);
-        // SAFETY: the chain passes `unsigned long *freed`.
-        unsafe { *freed.cast::<ffi::c_ulong>() += got };
-    }
-    0
 }
 
 fn write_run(s: &Arc<Shared>, r: &mut UserSliceReader) -> Result {
     let mut buf = [0u8; 64];
-    let len = r.len();
-    if len > buf.len() {
-        pr_warn!("scenario name too long\n");
-        return Err(EINVAL);
-    }
-    r.read_slice(&mut buf[..len])?;
-    let Some(sc) = core::str::from_utf8(&buf[..len])
-        .ok()
-        .and_then(Scenario::parse)
-    else {
+    let input = read_all(r, &mut buf).inspect_err(|_| pr_warn!("scenario name too long\n"))?;
+    let Some(sc) = core::str::from_utf8(input).ok().and_then(Scenario::parse) else {
         pr_warn!("unknown scenario: expected exhaustion, cma, lowmem_reserve, 'fragmentation order=N', 'hold order=N' (N 1..3) or release\n");
         return Err(EINVAL);
     };
@@ -407,12 +405,7 @@ fn write_run(s: &Arc<Shared>, r: &mut UserSliceReader) -> Result {
 /// reading.
 fn write_probe(s: &Arc<Shared>, r: &mut UserSliceReader) -> Result {
     let mut buf = [0u8; 32];
-    let len = r.len();
-    if len > buf.len() {
-        return Err(EINVAL);
-    }
-    r.read_slice(&mut buf[..len])?;
-    let order = core::str::from_utf8(&buf[..len])
+    let order = core::str::from_utf8(read_all(r, &mut buf)?)
         .ok()
         .and_then(|t| t.trim().strip_prefix("order="))
         .and_then(|t| t.parse::<u32>().ok())
@@ -448,12 +441,7 @@ fn show_probe(s: &Arc<Shared>, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fm
 /// that the test harness can show it notices.
 fn write_oops(_s: &Arc<Shared>, r: &mut UserSliceReader) -> Result {
     let mut buf = [0u8; 4];
-    let len = r.len();
-    if len > buf.len() {
-        return Err(EINVAL);
-    }
-    r.read_slice(&mut buf[..len])?;
-    if buf[..len].trim_ascii() != b"1" {
+    if read_all(r, &mut buf)?.trim_ascii() != b"1" {
         pr_warn!("oops: write 1 to oops on purpose\n");
         return Err(EINVAL);
     }
@@ -488,7 +476,7 @@ struct Files {
 }
 
 struct Stress {
-    notifier: Option<oom_notifier::OomNotifier>,
+    notifier: Option<OomNotifier<Shared>>,
     shared: Arc<Shared>,
     _files: Pin<KBox<Files>>,
 }
@@ -507,7 +495,6 @@ impl kernel::Module for Stress {
             }),
             GFP_KERNEL,
         )?;
-        SHARED.store(core::ptr::from_ref::<Shared>(&shared), Release);
         let dir = Dir::new(c"oomfrag_stress");
         let s2 = shared.clone();
         let files = KBox::pin_init(
@@ -521,15 +508,7 @@ impl kernel::Module for Stress {
             GFP_KERNEL,
         )?;
         // After oomfrag's notifier (INT_MAX), which reports first.
-        // SAFETY: `oom_notify` only reads `SHARED`, valid until `drop` has
-        // unregistered the notifier.
-        let notifier = match unsafe { oom_notifier::OomNotifier::register(oom_notify, 0) } {
-            Ok(n) => n,
-            Err(e) => {
-                SHARED.store(core::ptr::null(), Release);
-                return Err(e);
-            }
-        };
+        let notifier = OomNotifier::register(shared.clone(), 0)?;
         Ok(Stress {
             notifier: Some(notifier),
             shared,
@@ -542,7 +521,6 @@ impl Drop for Stress {
     fn drop(&mut self) {
         // Unregistering waits for running callbacks.
         self.notifier = None;
-        SHARED.store(core::ptr::null(), Release);
         self.shared.release();
     }
 }

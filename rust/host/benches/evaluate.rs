@@ -2,32 +2,19 @@
 //! Benchmark: time to evaluate one OOM event over a NUMA-sized zone set.
 //! Prints numbers; asserts nothing about speed.  `cargo bench`.
 
-use oomfrag_engine::engine::*;
+use oomfrag_engine::gfp;
+use oomfrag_engine::platform::Platform;
 use oomfrag_engine::report::*;
+use oomfrag_engine::verdict::*;
+use oomfrag_engine::zone::*;
 use std::time::Instant;
 
 fn main() {
-    static NAMES: &[(&str, u32)] = &[("GFP_KERNEL", 0xcc0)];
     let p = Platform {
-        gfp: GfpBits {
-            dma: 1,
-            highmem: 2,
-            dma32: 4,
-            movable: 8,
-            reclaimable: 0x10,
-            high: 0x20,
-            fs: 0x80,
-            direct_reclaim: 0x400,
-            kswapd_reclaim: 0x800,
-            retry_mayfail: 0x4000,
-            memalloc: 0x20000,
-            nomemalloc: 0x80000,
-            thisnode: 0x200000,
-        },
         zone_idx: [Some(0), Some(1), Some(2), None, Some(3), None],
         cma: true,
         mobility_disabled: false,
-        gfp_names: NAMES,
+        page_shift: 12,
     };
     let mut zones = Vec::new();
     for node in 0..8u16 {
@@ -49,8 +36,8 @@ fn main() {
         let req = Request {
             trigger: Trigger::Alloc,
             order: Some((i % 4) as i32),
-            gfp: Some(0xcc0),
-            ..Request::unknown(0xcc0)
+            gfp: Some(gfp::KERNEL),
+            ..Request::unknown(gfp::KERNEL)
         };
         e.evaluate(&p, std::hint::black_box(&zones), req);
     }

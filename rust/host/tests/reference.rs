@@ -7,7 +7,10 @@
 
 mod common;
 use common::*;
-use oomfrag_engine::engine::*;
+use oomfrag_engine::frag::*;
+use oomfrag_engine::gfp::{self, gfp_zone, slowpath_caps};
+use oomfrag_engine::watermark::*;
+use oomfrag_engine::zone::*;
 use proptest::prelude::*;
 
 // mm/page_alloc.h, kernel 7.3.
@@ -194,14 +197,14 @@ proptest! {
     #[test]
     fn watermark_ok_matches_reference(z in zone(), gfp in gfp(), order in 0u8..11, w in 0usize..3) {
         let p = x86();
-        let caps = gfp_to_alloc_caps(&p, gfp, order);
+        let caps = slowpath_caps(&p, gfp, order);
         let flags = ref_alloc_flags(gfp, order as u32);
         prop_assert_eq!(caps.cma, flags & ALLOC_CMA != 0);
         prop_assert_eq!(caps.min_reserve, flags & ALLOC_MIN_RESERVE != 0);
         prop_assert_eq!(caps.non_block, flags & ALLOC_NON_BLOCK != 0);
         prop_assert_eq!(caps.highatomic, flags & ALLOC_HIGHATOMIC != 0);
         let hz = ref_gfp_zone(gfp);
-        prop_assert_eq!(p.gfp_zone(gfp), hz);
+        prop_assert_eq!(gfp_zone(&p, gfp), hz);
         let hz = hz.unwrap() as usize;
         let mark = (z.wmark[w] + z.boost) as i64;
         let c = watermark_check(&p, &z, order, Wmark::ALL[w], hz as u8, &caps);
@@ -215,7 +218,7 @@ proptest! {
     #[test]
     fn causes_are_explanations(z in zone(), gfp in gfp(), order in 0u8..11) {
         let p = x86();
-        let caps = gfp_to_alloc_caps(&p, gfp, order);
+        let caps = slowpath_caps(&p, gfp, order);
         let flags = ref_alloc_flags(gfp, order as u32);
         let hz = ref_gfp_zone(gfp).unwrap() as usize;
         let mark = (z.wmark[0] + z.boost) as i64;
@@ -266,10 +269,9 @@ proptest! {
 
     #[test]
     fn gfp_names_round_trip(gfp in gfp()) {
-        let p = x86();
         let mut s = String::new();
-        p.gfp_decode(gfp, &mut s).unwrap();
-        let back = if s == "none" { Some(0) } else { p.parse_gfp(&s) };
+        gfp::decode(gfp, &mut s).unwrap();
+        let back = if s == "none" { Some(0) } else { gfp::parse(&s) };
         prop_assert_eq!(back, Some(gfp), "{}", s);
     }
 }

@@ -4,12 +4,16 @@
 
 mod common;
 use common::*;
-use oomfrag_engine::engine::*;
+use oomfrag_engine::platform::Platform;
+use oomfrag_engine::verdict::*;
+use oomfrag_engine::watermark::*;
+use oomfrag_engine::zone::*;
+use oomfrag_engine::query::*;
 use oomfrag_engine::report::*;
 
 /// Seed 002: 233 MB free in Normal, 231 MB of it CMA; a non-movable order-0
 /// request (gfp 0x800d0, __GFP_RECLAIMABLE on 3.14) OOMs.
-fn seed002() -> (Platform<'static>, [ZoneSnapshot; 2]) {
+fn seed002() -> (Platform, [ZoneSnapshot; 2]) {
     let p = arm_highmem();
     let mut normal = zone_from_buddy(
         0,
@@ -58,7 +62,7 @@ fn seed002_movable_request_would_pass() {
 }
 
 /// Seed 003: DMA 6524 kB free, min 1200 kB, largest block 128 kB (order 5).
-fn seed003() -> (Platform<'static>, ZoneSnapshot) {
+fn seed003() -> (Platform, ZoneSnapshot) {
     let mut dma = zone_from_buddy(
         0,
         0,
@@ -97,7 +101,7 @@ fn seed003_orders_above_5_are_fragmentation() {
 }
 
 /// The notes' 768 MB cma=256M guest, GFP_KERNEL order 0.
-fn notes_cma(dma32_non_cma_kb: u64) -> (Platform<'static>, [ZoneSnapshot; 2]) {
+fn notes_cma(dma32_non_cma_kb: u64) -> (Platform, [ZoneSnapshot; 2]) {
     let mut dma = zone_from_buddy(0, 0, ZoneKind::Dma, "738*4kB (U)");
     marks(&mut dma, 68, 84, 100);
     dma.lowmem_reserve[..4].copy_from_slice(&[0, 731, 731, 731]);
@@ -263,13 +267,13 @@ fn summary_line_format() {
     req.pid = 42;
     e.evaluate(&p, &z, req);
     e.seq = 7;
-    let s = format!("{}", SummaryLine(&p, &e.summary()));
+    let s = format!("{}", SummaryLine(&e.summary()));
     assert_eq!(
         s,
         "event=oom seq=7 trigger=alloc verdict=cma order=0 gfp=0xcc0(GFP_KERNEL) comm=cat pid=42 \
          zones=2 eligible=2 decided=min drift=0 compute_ns=0"
     );
-    let zl = format!("{}", ZoneLine(&e, &e.zones()[1]));
+    let zl = format!("{}", ZoneLine(&p, &e, &e.zones()[1]));
     assert!(
         zl.starts_with("event=zone seq=7 node=0 zone=DMA32 eligible=1 free_kb=264144 "),
         "{zl}"
@@ -345,8 +349,8 @@ fn nodemask_limits_the_eligible_zones() {
     all.evaluate(&p, &[n0, n1], req);
     assert_eq!(all.verdict, Verdict::None);
     let mut bound = Event::EMPTY;
-    bound.evaluate(&p, &[n0, n1], Request { nodes: 0b10, ..req });
+    bound.evaluate(&p, &[n0, n1], Request { nodes: NodeMask::single(1), ..req });
     assert!(!bound.zones()[0].eligible && bound.zones()[1].eligible);
     assert_eq!(bound.verdict, Verdict::Fragmentation);
-    assert!(format!("{}", SummaryLine(&p, &bound.summary())).contains(" nodemask=0x2 comm="));
+    assert!(format!("{}", SummaryLine(&bound.summary())).contains(" nodemask=1 comm="));
 }

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Capturing the OOM: the kprobe at `out_of_memory()` entry, which records
+//! the failed request (`struct kprobe` and `struct oom_control` are not in
+//! the Rust bindings, so a few lines of C in `capture_shim.c` read them),
+//! and the task that called the OOM killer.
+//!
+//! With `live.rs` and `oom_notifier.rs`, the only place with `unsafe`.
+
+use crate::state::Shared;
+use crate::verdict::{
+    Request,
+    Trigger,
+    COMM_LEN, //
+};
+use crate::zone::{
+    NodeMask,
+    NODE_WORDS, //
+};
+use kernel::{
+    bindings,
+    ffi,
+    prelude::*,
+    sync::{
+        atomic::{
+            Acquire,
+            Atomic,
+            Relaxed,
+            Release, //
+        },
+        Arc,
+    }, //
+};
+
+// The engine's idea of a task name's length and of the node count are the
+// kernel's.
+const _: () = assert!(COMM_LEN == bindings::TASK_COMM_LEN as usize);
+const _: () = assert!(bindings::MAX_NUMNODES as usize <= NODE_WORDS * 64);
+
+unsafe extern "C" {
+    fn oomfrag_kprobe_register() -> ffi::c_int;
+    fn oomfrag_kprobe_unregister();
+}
+
+/// The request captured at `out_of_memory()` entry by the kprobe, for the
+/// notifier that runs next in the same task.  All OOM invocations are
+/// serialised by `oom_lock`, so there is one writer at a time; `seq` is
+/// published last and names the writer's pid.
+pub struct Pending {
+    seq: Atomic<u64>,
+    pid: Atomic<i32>,
+    order: Atomic<i32>,
+    gfp: Atomic<u32>,
+    nodes: [Atomic<u64>; NODE_WORDS],
+}
+
+static PENDING: Pending = Pending {
+    seq: Atomic::new(0),
+    pid: Atomic::new(0),
+    order: Atomic::new(0),
+    gfp: Atomic::new(0),
+    nodes: [const { Atomic::new(u64::MAX) }; NODE_WORDS],
+};
+
+impl Pending {
+    fn store(order: i32, gfp: u32, nodes: &NodeMask, pid: i32) {
+        let p = &PENDING;
+        p.pid.store(pid, Relaxed);
+        p.order.store(order, Relaxed);
+        p.gfp.store(gfp, Relaxed);
+        for (d, s) in p.nodes.iter().zip(nodes.words()) {
+            d.store(*s, Relaxed);
+        }
+        let next = p.seq.load(Relaxed).wrapping_add(1).max(1);
+        p.seq.store(next, Release);
+    }
+
+    /// `r` completed with the request the kprobe captured for this task,
+    /// if it is one not taken before (`consumed` is the last one taken).
+    pub fn take(consumed: &mut u64, mut r: Request) -> Request {
+        let p = &PENDING;
+        let seq = p.seq.load(Acquire);
+        if seq == 0 || seq == *consumed || p.pid.load(Relaxed) != r.pid {
+            return r;
+        }
+        *consumed = seq;
+        let order = p.order.load(Relaxed);
+        r.order = Some(order);
+        r.gfp = Some(p.gfp.load(Relaxed));
+        let mut words = [0u64; NODE_WORDS];
+        for (d, s) in words.iter_mut().zip(&p.nodes) {
+            *d = s.load(Relaxed);
+        }
+        r.nodes = NodeMask::from_words(&words);
+        r.trigger = if order < 0 {
+            Trigger::Sysrq
+        } else {
+            Trigger::Alloc
+        };
+        r
+    }
+}
+
+/// A request with nothing captured but the current task's name and pid.
+pub fn current_request() -> Request {
+    let mut r = Request::unknown(crate::gfp::KERNEL);
+    let task = kernel::current!();
+    r.pid = task.pid();
+    // SAFETY: `task` is the current task, alive while it runs this code;
+    // `comm` is a fixed array of `TASK_COMM_LEN` bytes that is only ever
+    // rewritten in place (a racing rename gives a mix of names, as
+    // `get_task_comm()` may), read here with one volatile copy.
+    r.comm = unsafe { core::ptr::addr_of!((*task.as_ptr()).comm).read_volatile() };
+    r
+}
+
+/// The state the kprobe handler reaches, set for exactly as long as the
+/// kprobe is registered (see [`OomKprobe`]).
+static KPROBE_STATE: Atomic<*const Shared> = Atomic::new(core::ptr::null());
+
+/// A registered kprobe at `out_of_memory()` entry, feeding `state`;
+/// unregistered on drop.
+///
+/// # Invariants
+///
+/// While a value exists, the kprobe is registered and `KPROBE_STATE` holds
+/// a pointer from `Arc::into_raw` of the state (one reference owned by this
+/// value), so the handler's state is alive whenever the handler runs.
+pub struct OomKprobe(());
+
+impl OomKprobe {
+    /// Registers the kprobe (at most one at a time; the shim has one
+    /// static `struct kprobe`).
+    pub fn register(state: Arc<Shared>) -> Result<Self> {
+        let raw = Arc::into_raw(state);
+        if KPROBE_STATE
+            .cmpxchg(core::ptr::null(), raw, Release)
+            .is_err()
+        {
+            // SAFETY: `raw` came from `Arc::into_raw` above and was not
+            // published.
+            drop(unsafe { Arc::from_raw(raw) });
+            return Err(EBUSY);
+        }
+        // SAFETY: the handler (`oomfrag_oom_entry`) needs `KPROBE_STATE`,
+        // set above, and statics only.
+        let ret = unsafe { oomfrag_kprobe_register() };
+        if ret != 0 {
+            Self::withdraw();
+            return Err(Error::from_errno(ret));
+        }
+        Ok(Self(()))
+    }
+
+    /// Clears `KPROBE_STATE` and drops its reference, once no handler can
+    /// run any more.
+    fn withdraw() {
+        let raw = KPROBE_STATE.xchg(core::ptr::null(), Acquire);
+        if !raw.is_null() {
+            // SAFETY: `raw` came from `Arc::into_raw` in `register`; the
+            // kprobe is not registered, so no handler holds it.
+            drop(unsafe { Arc::from_raw(raw) });
+        }
+    }
+}
+
+impl Drop for OomKprobe {
+    fn drop(&mut self) {
+        // SAFETY: registered in `register` (type invariant);
+        // `unregister_kprobe()` waits for running handlers.
+        unsafe { oomfrag_kprobe_unregister() };
+        Self::withdraw();
+    }
+}
+
+/// Called by the shim's kprobe pre-handler at `out_of_memory()` entry, in
+/// the kprobe's atomic context, before the notifier chain and the kernel's
+/// report.
+///
+/// # Safety
+///
+/// Called only by that handler, with `nodes` either null or pointing to
+/// `nr_words` words of the request's `nodemask_t`, and `comm` pointing to
+/// `current->comm` (`TASK_COMM_LEN` bytes).
+#[no_mangle]
+unsafe extern "C" fn oomfrag_oom_entry(
+    order: ffi::c_int,
+    gfp: ffi::c_uint,
+    memcg: bool,
+    nodes: *const ffi::c_ulong,
+    nr_words: ffi::c_uint,
+    comm: *const u8,
+    pid: ffi::c_int,
+) {
+    let mut mask = NodeMask::ALL;
+    if !nodes.is_null() {
+        // SAFETY: per the contract, `nodes` points to `nr_words` words.
+        let words = unsafe { core::slice::from_raw_parts(nodes, nr_words as usize) };
+        mask = NodeMask::NONE;
+        const BITS: usize = 8 * core::mem::size_of::<ffi::c_ulong>();
+        for (i, &w) in words.iter().enumerate() {
+            let mut w = w;
+            while w != 0 {
+                let b = w.trailing_zeros() as usize;
+                w &= w - 1;
+                if let Ok(n) = u16::try_from(i * BITS + b) {
+                    mask.set(n);
+                }
+            }
+        }
+    }
+    if !memcg {
+        Pending::store(order, gfp, &mask, pid);
+        return;
+    }
+    // The OOM notifier chain is not called for memcg OOMs: report here.
+    let state = KPROBE_STATE.load(Acquire);
+    if state.is_null() {
+        return;
+    }
+    let mut r = Request::unknown(crate::gfp::KERNEL);
+    r.trigger = Trigger::Memcg;
+    r.order = Some(order);
+    r.gfp = Some(gfp);
+    r.nodes = mask;
+    r.pid = pid;
+    // SAFETY: `comm` is `current->comm`, `COMM_LEN` bytes (contract).
+    unsafe { core::ptr::copy_nonoverlapping(comm, r.comm.as_mut_ptr(), COMM_LEN) };
+    // SAFETY: `KPROBE_STATE` is non-null only while the kprobe is
+    // registered, holding a reference (`OomKprobe`'s invariant); the
+    // reference is dropped only after `unregister_kprobe()` has waited for
+    // this handler.
+    unsafe { &*state }.on_memcg_oom(r);
+}

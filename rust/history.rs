@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! What the module remembers of OOM events: the last [`HISTORY`] events for
+//! the `last` file, the `stats` counters, and the print rate limit.
+
+use crate::verdict::{
+    Event,
+    Stats, //
+};
+use kernel::{
+    prelude::*,
+    time::{
+        Instant,
+        Monotonic, //
+    }, //
+};
+
+/// OOM verdicts kept for the `last` file.
+pub const HISTORY: usize = 8;
+/// At most this many events are printed per [`RATELIMIT_NS`]; later ones are
+/// counted in `stats` and kept in `last`.
+const RATELIMIT_BURST: u32 = 10;
+const RATELIMIT_NS: i64 = 5_000_000_000;
+
+/// The print rate limit's current window.
+struct Window {
+    start: Option<Instant<Monotonic>>,
+    count: u32,
+}
+
+/// The event ring, counters and rate limit (under the module's spinlock).
+pub struct History {
+    events: KVec<Event>,
+    next: usize,
+    /// Counters for the `stats` file.
+    pub stats: Stats,
+    window: Window,
+}
+
+impl History {
+    /// An empty history with its ring preallocated.
+    pub fn new() -> Result<Self> {
+        Ok(Self {
+            events: KVec::from_elem(Event::EMPTY, HISTORY, GFP_KERNEL)?,
+            next: 0,
+            stats: Stats::default(),
+            window: Window {
+                start: None,
+                count: 0,
+            },
+        })
+    }
+
+    /// The next slot of the ring, to be filled in place (an event is too
+    /// big for a kprobe handler's stack); it becomes the newest event.
+    pub fn next_slot(&mut self) -> &mut Event {
+        let i = self.next % HISTORY;
+        self.next = self.next.wrapping_add(1);
+        &mut self.events[i]
+    }
+
+    /// Counts the newest event and decides whether to print it (rate
+    /// limit).
+    pub fn count_newest(&mut self) -> bool {
+        let i = self.next.wrapping_sub(1) % HISTORY;
+        self.stats.record(&self.events[i]);
+        let now = Instant::<Monotonic>::now();
+        let w = &mut self.window;
+        if w.start.is_none_or(|s| (now - s).as_nanos() > RATELIMIT_NS) {
+            w.start = Some(now);
+            w.count = 0;
+        }
+        w.count += 1;
+        let print = w.count <= RATELIMIT_BURST;
+        if !print {
+            self.stats.suppressed += 1;
+        }
+        print
+    }
+
+    /// Copies the events into `out` (at least [`HISTORY`] long), oldest
+    /// first; returns how many there are.
+    pub fn copy_to(&self, out: &mut [Event]) -> usize {
+        let count = self.next.min(HISTORY);
+        for (k, slot) in out.iter_mut().take(count).enumerate() {
+            *slot = self.events[(self.next - count + k) % HISTORY];
+        }
+        count
+    }
+}

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The module's state, preallocated at load, and the OOM path: snapshot the
+//! zones, let the engine decide ([`Event::evaluate`]), keep, print.
+
+use crate::capture::{
+    self,
+    Pending, //
+};
+use crate::history::{
+    History,
+    HISTORY, //
+};
+use crate::live;
+use crate::oom_notifier::OomHandler;
+use crate::platform::Platform;
+use crate::query::QuerySpec;
+use crate::report::{
+    SummaryLine,
+    ZoneLine, //
+};
+use crate::verdict::{
+    Event,
+    Request, //
+};
+use crate::zone::ZoneSnapshot;
+use kernel::{
+    ffi,
+    new_mutex,
+    new_spinlock,
+    prelude::*,
+    sync::{
+        atomic::{
+            Atomic,
+            Relaxed, //
+        },
+        Mutex, SpinLock,
+    },
+    time::{
+        Instant,
+        Monotonic, //
+    }, //
+};
+
+/// Zones the OOM path and the debugfs readers can snapshot (preallocated).
+pub const MAX_SNAP_ZONES: usize = 64;
+
+/// Preallocated memory of the OOM path.
+pub struct Scratch {
+    zones: KVec<ZoneSnapshot>,
+    event: KBox<Event>,
+    /// The last request taken from the kprobe's capture.
+    consumed: u64,
+}
+
+/// Preallocated memory of the debugfs readers, so that reading a file does
+/// not itself change the free lists it reports (a 64-zone snapshot would be
+/// an order-5 allocation).
+pub struct DebugScratch {
+    /// Zone snapshots.
+    pub zones: KVec<ZoneSnapshot>,
+    /// The `query` file's event.
+    pub event: KBox<Event>,
+    /// A copy of the history, formatted without the spinlock.
+    pub history: KVec<Event>,
+}
+
+/// Everything the module shares between the OOM path, the kprobe and the
+/// debugfs files.
+#[pin_data]
+pub struct Shared {
+    /// The running kernel, as the engine needs it.
+    pub platform: Platform,
+    /// Events, counters, rate limit.
+    #[pin]
+    pub history: SpinLock<History>,
+    #[pin]
+    scratch: Mutex<Scratch>,
+    /// The request the `query` file answers for.
+    #[pin]
+    pub query: Mutex<QuerySpec>,
+    /// The debugfs readers' memory.
+    #[pin]
+    pub debug: Mutex<DebugScratch>,
+    seq: Atomic<u64>,
+    /// Whether the request-capturing kprobe is registered.
+    pub kprobe: Atomic<bool>,
+}
+
+impl Shared {
+    /// Allocates everything the OOM path and the readers will use.
+    pub fn new() -> Result<impl PinInit<Self>> {
+        let history = History::new()?;
+        let scratch = Scratch {
+            zones: KVec::from_elem(ZoneSnapshot::EMPTY, MAX_SNAP_ZONES, GFP_KERNEL)?,
+            event: KBox::new(Event::EMPTY, GFP_KERNEL)?,
+            consumed: 0,
+        };
+        let debug = DebugScratch {
+            zones: KVec::from_elem(ZoneSnapshot::EMPTY, MAX_SNAP_ZONES, GFP_KERNEL)?,
+            event: KBox::new(Event::EMPTY, GFP_KERNEL)?,
+            history: KVec::from_elem(Event::EMPTY, HISTORY, GFP_KERNEL)?,
+        };
+        Ok(pin_init!(Self {
+            platform: live::platform(),
+            history <- new_spinlock!(history),
+            scratch <- new_mutex!(scratch),
+            query <- new_mutex!(QuerySpec {
+                order: 0,
+                gfp: crate::gfp::KERNEL,
+                node: None,
+            }),
+            debug <- new_mutex!(debug),
+            seq: Atomic::new(0),
+            kprobe: Atomic::new(false),
+        }))
+    }
+
+    /// Numbers the event, keeps its compute time.
+    fn seal(&self, e: &mut Event, start: Instant<Monotonic>) {
+        e.seq = self.seq.fetch_add(1, Relaxed) + 1;
+        e.compute_ns = start.elapsed().as_nanos().max(0) as u64;
+    }
+
+    /// The OOM path for a memory-cgroup OOM, from the kprobe (atomic
+    /// context; the notifier chain is not called for these).  No zones are
+    /// read: the event is filled in its history slot, and one line printed.
+    pub fn on_memcg_oom(&self, req: Request) {
+        let start = Instant::<Monotonic>::now();
+        let (summary, print) = {
+            let mut h = self.history.lock();
+            let e = h.next_slot();
+            e.evaluate(&self.platform, &[], req);
+            self.seal(e, start);
+            let summary = e.summary();
+            (summary, h.count_newest())
+        };
+        if print {
+            pr_info!("{}\n", format_args!("{}", SummaryLine(&summary)));
+        }
+    }
+}
+
+impl OomHandler for Shared {
+    /// The OOM path for zone shortages, from the notifier: snapshot,
+    /// evaluate, keep, print.  Runs under `oom_lock`, in process context.
+    /// Allocates nothing; `scratch` is taken only here (never by code that
+    /// allocates, and never contended: `oom_lock` serialises OOMs), the
+    /// history spinlock only for a copy; loops are bounded by the number of
+    /// zones.  Printing happens with preemption enabled.  Frees nothing.
+    fn on_oom(&self, _freed: &mut ffi::c_ulong) {
+        let start = Instant::<Monotonic>::now();
+        let mut guard = self.scratch.lock();
+        let s = &mut *guard;
+        let req = Pending::take(&mut s.consumed, capture::current_request());
+        let e = &mut *s.event;
+        let n = live::snapshot(&mut s.zones, live::Mode::Lockless);
+        e.evaluate(&self.platform, &s.zones[..n.min(MAX_SNAP_ZONES)], req);
+        e.nr_zones = e.nr_zones.max(n);
+        self.seal(e, start);
+        let print = {
+            let mut h = self.history.lock();
+            *h.next_slot() = *e;
+            h.count_newest()
+        };
+        if print {
+            pr_info!("{}\n", format_args!("{}", SummaryLine(&e.summary())));
+            for z in e.zones() {
+                pr_info!("{}\n", format_args!("{}", ZoneLine(&self.platform, e, z)));
+            }
+        }
+    }
+}
