@@ -40,6 +40,7 @@ const _: () = assert!(bindings::MAX_NUMNODES as usize <= NODE_WORDS * 64);
 unsafe extern "C" {
     fn oomfrag_kprobe_register() -> ffi::c_int;
     fn oomfrag_kprobe_unregister();
+    fn oomfrag_current(comm: *mut u8, pid: *mut ffi::c_int);
 }
 
 /// The request captured at `out_of_memory()` entry by the kprobe, for the
@@ -102,15 +103,17 @@ impl Pending {
 }
 
 /// A request with nothing captured but the current task's name and pid.
+///
+/// Read in C: in this kernel build, `current!().pid()` (and any field of
+/// the bindings' `task_struct`) reads the wrong offset (a kernel text
+/// address came back as the pid), so the task's fields are left to C.
 pub fn current_request() -> Request {
     let mut r = Request::unknown(crate::gfp::KERNEL);
-    let task = kernel::current!();
-    r.pid = task.pid();
-    // SAFETY: `task` is the current task, alive while it runs this code;
-    // `comm` is a fixed array of `TASK_COMM_LEN` bytes that is only ever
-    // rewritten in place (a racing rename gives a mix of names, as
-    // `get_task_comm()` may), read here with one volatile copy.
-    r.comm = unsafe { core::ptr::addr_of!((*task.as_ptr()).comm).read_volatile() };
+    let mut pid = 0;
+    // SAFETY: `comm` has room for `COMM_LEN` (`TASK_COMM_LEN`) bytes and
+    // `pid` is a valid int; the shim only reads `current`.
+    unsafe { oomfrag_current(r.comm.as_mut_ptr(), &mut pid) };
+    r.pid = pid;
     r
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What oomfrag's Rust cannot express through the kernel's Rust bindings:
- * struct kprobe and struct oom_control are not in them.  A kprobe at
- * out_of_memory() entry hands the request to Rust (capture.rs).
+ * struct kprobe and struct oom_control are not in them, and task_struct's
+ * fields read wrong through them.  A kprobe at out_of_memory() entry hands
+ * the request to Rust (capture.rs).
  */
 #include <linux/kprobes.h>
 #include <linux/nodemask.h>
@@ -10,6 +11,13 @@
 #include <linux/sched.h>
 
 #include "shim.h"
+
+/* The current task's name and pid, for the notifier. */
+void oomfrag_current(char *comm, int *pid)
+{
+	strscpy(comm, current->comm, TASK_COMM_LEN);
+	*pid = task_pid_nr(current);
+}
 
 #ifdef CONFIG_KPROBES
 /* Runs at out_of_memory() entry, before the notifier chain and the report. */

@@ -15,6 +15,7 @@ void oomfrag_oom_entry(int order, unsigned int gfp, bool memcg,
 /* capture_shim.c */
 int oomfrag_kprobe_register(void);
 void oomfrag_kprobe_unregister(void);
+void oomfrag_current(char *comm, int *pid);
 
 /* live_shim.c */
 unsigned long oomfrag_count_order(struct zone *zone, unsigned int order,

@@ -5,6 +5,7 @@
 # (tools/testing/guest/lib.sh is prepended by the caller.)
 protect
 
+check kunit run_kunit
 check insmod load_oomfrag
 for f in zones watermarks query last stats; do
 	check "debugfs_$f" test -r $D/$f
@@ -83,7 +84,8 @@ q=$D/query
 check query_default sh -c "grep -q '^event=oom .*trigger=query .* order=0 gfp=0xcc0(GFP_KERNEL)' $q"
 check query_names sh -c "echo 'order=3 gfp=GFP_KERNEL|__GFP_NOWARN' > $q && grep -q ' order=3 gfp=0x2cc0(GFP_KERNEL|__GFP_NOWARN)' $q"
 check query_hex sh -c "echo 'gfp=0x100cca order=2' > $q && grep -q ' order=2 gfp=0x100cca(GFP_HIGHUSER_MOVABLE)' $q"
-check query_node sh -c "echo 'order=1 gfp=GFP_KERNEL node=0' > $q && grep '^event=zone' $q | grep -vq ' node=0 ' && exit 1 || exit 0"
+# node=N is a nodemask: zones of other nodes are listed, not eligible.
+check query_node sh -c "echo 'order=1 gfp=GFP_KERNEL node=0' > $q && grep -q '^event=oom .* nodemask=0 ' $q && ! grep '^event=zone' $q | grep -v ' node=0 ' | grep -q ' eligible=1 '"
 echo 'order=1 gfp=GFP_ATOMIC' > $q
 good=$(head -2 $q | tail -1 | sed 's/ compute_ns=.*//')
 long=$(head -c 300 /dev/zero | tr '\0' 'a')

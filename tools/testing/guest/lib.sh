@@ -50,18 +50,26 @@ wait_log() {
 	done
 }
 
-# load_oomfrag: insmod oomfrag.ko and wait until its KUnit suites (run at
-# insmod, printed asynchronously) are done, so that nothing the script
-# prints lands in the middle of their KTAP lines on the console.
-load_oomfrag() {
-	n=$(dmesg | grep -c '] \(not \)\{0,1\}ok [0-9]* oomfrag_engine$')
-	insmod $KO/oomfrag.ko || return 1
+# load_oomfrag: insmod oomfrag.ko (it carries no test code).
+load_oomfrag() { insmod $KO/oomfrag.ko; }
+
+# Results printed so far of the KUnit suite $1.
+suite_results() { dmesg | grep -c "] \(not \)\{0,1\}ok [0-9]* $1\$"; }
+
+# run_kunit: load oomfrag_kunit.ko, whose suites run at load and print KTAP
+# asynchronously, wait until both have printed their result (so nothing the
+# script prints lands among their KTAP lines), and unload it.
+run_kunit() {
+	e=$(suite_results oomfrag_engine)
+	l=$(suite_results oomfrag_live)
+	insmod $KO/oomfrag_kunit.ko || return 1
 	i=0
-	while [ "$(dmesg | grep -c '] \(not \)\{0,1\}ok [0-9]* oomfrag_engine$')" -le "$n" ]; do
+	while [ "$(suite_results oomfrag_engine)" -le "$e" ] || [ "$(suite_results oomfrag_live)" -le "$l" ]; do
 		i=$((i + 1))
-		[ $i -gt 100 ] && return 1
+		[ $i -gt 300 ] && return 1
 		sleep 0.1
 	done
+	rmmod oomfrag_kunit
 }
 
 # value KEY LINE: the value of key=value in LINE (an oomfrag line or a

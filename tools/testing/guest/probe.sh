@@ -8,6 +8,7 @@
 # with memory thinned to one page per 2^N-page block.
 # (tools/testing/guest/lib.sh is prepended by the caller.)
 protect
+check kunit run_kunit
 check insmod_oomfrag load_oomfrag
 check insmod_stress insmod $KO/oomfrag_stress.ko
 

@@ -4,6 +4,7 @@
 # console with tools/testing/oom-crosscheck.
 # (tools/testing/guest/lib.sh is prepended by the caller.)
 protect
+check kunit run_kunit
 check insmod_oomfrag load_oomfrag
 check insmod_stress insmod $KO/oomfrag_stress.ko
 eval "${SETUP:-:}"
