@@ -123,7 +123,8 @@ fn show_last(s: &Arc<Shared>, f: &mut Formatter<'_>) -> FmtResult {
 fn show_stats(s: &Arc<Shared>, f: &mut Formatter<'_>) -> FmtResult {
     let mut st = s.history.lock().stats;
     st.kprobe = s.kprobe.load(Relaxed);
-    write!(f, "{st}")
+    write!(f, "{st}")?;
+    writeln!(f, "max_lock_ns {}", live::max_lock_ns())
 }
 
 /// The debugfs directory and its files, removed on drop.

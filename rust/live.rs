@@ -7,8 +7,9 @@
 //! [`Platform`]; [`snapshot()`] walks online nodes and populated zones into
 //! [`ZoneSnapshot`]s, either locklessly (as `__zone_watermark_ok()` itself
 //! reads a zone: counters and `list_empty()` of the free lists) for the OOM
-//! path, or with exact per-migratetype counts taken under `zone->lock` for
-//! debugfs.
+//! path, or with per-migratetype counts taken under `zone->lock` for
+//! debugfs, one (order, migratetype) list per lock hold (see
+//! [`COUNT_LIMIT`] and [`max_lock_ns()`]).
 
 use crate::platform::Platform;
 use crate::zone::{
@@ -35,7 +36,11 @@ const NR_MIGRATETYPES: usize = bindings::migratetype_MIGRATE_TYPES as usize;
 // The engine's capacities cover this kernel's orders, zones and migrate types.
 const _: () = assert!(NR_ORDERS <= MAX_ORDERS && NR_ZONES <= MAX_ZONES && NR_MIGRATETYPES <= NR_MT);
 
-/// Per-list cap when counting free lists (as `/proc/pagetypeinfo` caps).
+/// Per-list cap when counting free lists, as `/proc/pagetypeinfo` caps
+/// (mm/vmstat.c, `pagetypeinfo_showfree_print()`): `zone->lock` is held
+/// with interrupts off for one list at a time, at most this many entries,
+/// with a `cond_resched()` between lists.  A list that reaches the cap is
+/// counted as the cap and its zone reads `counts=capped`.
 pub const COUNT_LIMIT: usize = 100_000;
 
 unsafe extern "C" {
@@ -46,6 +51,14 @@ unsafe extern "C" {
         nr_mt: ffi::c_uint,
         limit: ffi::c_ulong,
     ) -> ffi::c_ulong;
+    fn oomfrag_max_lock_ns() -> u64;
+}
+
+/// The longest single `zone->lock` hold (interrupts off) of a counted
+/// snapshot since the module was loaded, in ns (`stats`: `max_lock_ns`).
+pub fn max_lock_ns() -> u64 {
+    // SAFETY: reads an atomic of the C shim; no precondition.
+    unsafe { oomfrag_max_lock_ns() }
 }
 
 // The one gfp table (gfp.rs) is this kernel's: every flag and mask equals
@@ -156,7 +169,8 @@ pub fn platform() -> Platform {
 pub enum Mode {
     /// Counters and `list_empty()` only, no lock (the OOM path).
     Lockless,
-    /// Exact per-migratetype counts under `zone->lock`, one order at a time.
+    /// Per-migratetype counts under `zone->lock`, one list at a time, each
+    /// capped at [`COUNT_LIMIT`]; may sleep between lists.
     Counted,
 }
 
@@ -261,7 +275,9 @@ unsafe fn read_zone(zone: *mut bindings::zone, nid: usize, idx: usize, mode: Mod
         let mut counts = [0 as ffi::c_ulong; NR_MIGRATETYPES];
         for o in 0..NR_ORDERS {
             // SAFETY: `zone` is live (contract); `counts` has room for
-            // `NR_MIGRATETYPES` entries; the shim takes `zone->lock` itself.
+            // `NR_MIGRATETYPES` entries; the shim takes `zone->lock` itself,
+            // per list, and may sleep between lists (`Mode::Counted` is
+            // for process context only).
             let nr_free = unsafe {
                 oomfrag_count_order(
                     zone.cast(),
@@ -276,6 +292,7 @@ unsafe fn read_zone(zone: *mut bindings::zone, nid: usize, idx: usize, mode: Mod
             for (mt, &c) in counts.iter().enumerate() {
                 if let Some(m) = mt_of(mt) {
                     s.blocks[o][m as usize] = c as u64;
+                    s.blocks_capped |= c as usize >= COUNT_LIMIT;
                     if c > 0 {
                         s.nonempty[o] |= m.bit();
                     }

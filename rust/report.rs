@@ -223,7 +223,11 @@ impl Display for ZoneSnapshotText<'_> {
             p.kb(z.unaccepted),
             p.kb(z.free_highatomic),
             p.kb(z.reserved_highatomic),
-            if z.blocks_exact { "exact" } else { "lists" },
+            match (z.blocks_exact, z.blocks_capped) {
+                (true, true) => "capped",
+                (true, false) => "exact",
+                _ => "lists",
+            },
         )?;
         f.write_str("  lowmem_reserve")?;
         for r in &z.lowmem_reserve {

@@ -21,5 +21,6 @@ void oomfrag_current(char *comm, int *pid);
 unsigned long oomfrag_count_order(struct zone *zone, unsigned int order,
 				  unsigned long *counts, unsigned int nr_mt,
 				  unsigned long limit);
+u64 oomfrag_max_lock_ns(void);
 
 #endif

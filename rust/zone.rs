@@ -246,6 +246,8 @@ pub struct ZoneSnapshot {
     pub blocks: [[u64; NR_MT]; MAX_ORDERS],
     /// Whether `blocks` holds exact counts (counted under `zone->lock`).
     pub blocks_exact: bool,
+    /// Whether some list's count stopped at the cap (`live::COUNT_LIMIT`).
+    pub blocks_capped: bool,
 }
 
 impl ZoneSnapshot {
@@ -270,6 +272,7 @@ impl ZoneSnapshot {
             nonempty: [0; MAX_ORDERS],
             blocks: [[0; NR_MT]; MAX_ORDERS],
             blocks_exact: false,
+            blocks_capped: false,
         }
     }
 
