@@ -292,7 +292,7 @@ unsafe fn read_zone(zone: *mut bindings::zone, nid: usize, idx: usize, mode: Mod
             for (mt, &c) in counts.iter().enumerate() {
                 if let Some(m) = mt_of(mt) {
                     s.blocks[o][m as usize] = c as u64;
-                    s.blocks_capped |= c as usize >= COUNT_LIMIT;
+                    s.blocks_capped |= c >= COUNT_LIMIT;
                     if c > 0 {
                         s.nonempty[o] |= m.bit();
                     }
