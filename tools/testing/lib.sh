@@ -15,10 +15,44 @@ export RUST_LIB_SRC=${RUST_LIB_SRC:-/usr/src/rustc-$RUSTC_VER/library}
 
 # The test kernel tree is keyed by kernel version, config fragment and Rust
 # compiler: a change to any of them gives a new tree; nothing else does.
+# With the argument "debug", the debug test kernel's: the fragments are
+# kernel.config then kernel-debug.config (the later wins), and the key
+# hashes both, with "-debug" in the name.
+oomfrag_kernel_fragments() {
+	echo "$OOMFRAG_TOP/tools/testing/kernel.config"
+	[ "${1:-}" != debug ] || echo "$OOMFRAG_TOP/tools/testing/kernel-debug.config"
+}
 oomfrag_kernel_key() {
 	local kver frag
 	kver=$(basename "$KSRC_TARBALL" .tar.xz)
-	frag=$(sha256sum "$OOMFRAG_TOP/tools/testing/kernel.config" | cut -c1-12)
-	echo "$kver-rustc$RUSTC_VER-$frag"
+	if [ "${1:-}" = debug ]; then
+		frag=$(oomfrag_kernel_fragments debug | xargs cat | sha256sum | cut -c1-12)
+		echo "$kver-rustc$RUSTC_VER-debug-$frag"
+	else
+		frag=$(sha256sum "$OOMFRAG_TOP/tools/testing/kernel.config" | cut -c1-12)
+		echo "$kver-rustc$RUSTC_VER-$frag"
+	fi
 }
-oomfrag_kernel_dir() { echo "$OOMFRAG_CACHE/$(oomfrag_kernel_key)"; }
+oomfrag_kernel_dir() { echo "$OOMFRAG_CACHE/$(oomfrag_kernel_key "${1:-}")"; }
+
+# oomfrag_test_modules KDIR OUT: build oomfrag.ko and the test modules
+# (make test-modules) against the kernel tree KDIR into OUT, leaving the
+# work tree's own build alone.  kbuild's MO= wants a source tree without
+# build output, which the work tree is not, so the sources are mirrored
+# into OUT/src (rsync keeps their times: rebuilds stay incremental; build
+# output there is kept, deleted sources are deleted) and built there with
+# MO=OUT/build.  The .ko files land under OUT/build; prints that path.
+oomfrag_test_modules() {
+	local kdir=$1 out=$2
+	mkdir -p "$out/src" "$out/build"
+	rsync -a --delete --exclude='*.mod.c' \
+		--include=/Kbuild --include=/rust/ --include=/samples/ \
+		--include='/rust/*.rs' --include='/rust/*.c' --include='/rust/*.h' \
+		--include=/samples/Kbuild --include='/samples/*.rs' \
+		--include='/samples/*.c' --include='/samples/*.h' \
+		--exclude='*' "$OOMFRAG_TOP/" "$out/src/" || return 1
+	make -C "$kdir" M="$out/src" MO="$out/build" LLVM=1 OOMFRAG_TEST=1 modules >&2 || return 1
+	echo "$out/build"
+}
+# Where oomfrag_test_modules puts the modules for the debug kernel.
+oomfrag_debug_modules_dir() { echo "$(oomfrag_kernel_dir debug).modules"; }
