@@ -11,6 +11,11 @@
 //!   too), then ask for one more movable page;
 //! - `cma`: hoard what a non-movable request can get, then ask for one more
 //!   `GFP_KERNEL` page: the rest of free memory is CMA (boot with `cma=`);
+//! - `nofs`: hoard like `exhaustion`, then ask for one `GFP_NOFS` page: the
+//!   kernel calls `out_of_memory()`, which kills nothing for a request
+//!   without `__GFP_FS` ("The OOM killer does not compensate for IO-less
+//!   reclaim") and prints no report; the allocation retries until the
+//!   notifier gives the hoard back;
 //! - `lowmem_reserve`: like `exhaustion`; with a ZONE_MOVABLE and
 //!   `vm.lowmem_reserve_ratio` lowered, the lower zones keep their free
 //!   memory behind `lowmem_reserve[]`;
@@ -83,6 +88,7 @@ use gfp::{
     HIGHUSER_MOVABLE as GFP_HIGHUSER_MOVABLE,
     KERNEL as GFP_KERNEL_MASK,
     MEMALLOC,
+    NOFS as GFP_NOFS_MASK,
     NORETRY,
     NOWARN, //
 };
@@ -104,6 +110,7 @@ const FINAL_LIMIT: usize = 1 << 16;
 enum Scenario {
     Exhaustion,
     Cma,
+    NoFs,
     LowmemReserve,
     Fragmentation(u32),
     /// Hoard and thin as `Fragmentation`, then keep the hoard (no OOM).
@@ -119,6 +126,7 @@ impl Scenario {
         let sc = match name {
             "exhaustion" => Scenario::Exhaustion,
             "cma" => Scenario::Cma,
+            "nofs" => Scenario::NoFs,
             "lowmem_reserve" => Scenario::LowmemReserve,
             "release" => Scenario::Release,
             "fragmentation" | "hold" => {
@@ -147,6 +155,7 @@ impl Scenario {
         match self {
             Scenario::Exhaustion => "exhaustion",
             Scenario::Cma => "cma",
+            Scenario::NoFs => "nofs",
             Scenario::LowmemReserve => "lowmem_reserve",
             Scenario::Fragmentation(_) => "fragmentation",
             Scenario::Hold(_) => "hold",
@@ -313,6 +322,10 @@ impl Shared {
                 self.grab(GFP_KERNEL_MASK | NORETRY | NOWARN, 0, MAX_ORDER);
                 (GFP_KERNEL_MASK, 0)
             }
+            Scenario::NoFs => {
+                self.grab(GFP_HIGHUSER_MOVABLE | NORETRY | NOWARN, 0, MAX_ORDER);
+                (GFP_NOFS_MASK, 0)
+            }
             Scenario::Fragmentation(n) => {
                 self.fragment(n);
                 (GFP_KERNEL_MASK, n)
@@ -395,7 +408,7 @@ fn write_run(s: &Arc<Shared>, r: &mut UserSliceReader) -> Result {
     let mut buf = [0u8; 64];
     let input = read_all(r, &mut buf).inspect_err(|_| pr_warn!("scenario name too long\n"))?;
     let Some(sc) = core::str::from_utf8(input).ok().and_then(Scenario::parse) else {
-        pr_warn!("unknown scenario: expected exhaustion, cma, lowmem_reserve, 'fragmentation order=N', 'hold order=N' (N 1..3) or release\n");
+        pr_warn!("unknown scenario: expected exhaustion, cma, nofs, lowmem_reserve, 'fragmentation order=N', 'hold order=N' (N 1..3) or release\n");
         return Err(EINVAL);
     };
     s.run(sc)

@@ -84,7 +84,7 @@ class CrossCheck(unittest.TestCase):
 
 	def test_consistent_log_passes(self):
 		r = self.run_tool(self.fixture('oom-cma.log'))
-		self.assertPasses(r, 16)
+		self.assertPasses(r, 18)
 		for name in ('cma_verdict', 'cma_gfp', 'cma_order', 'cma_zone_lines',
 			     'cma_n0_DMA_largest_order', 'cma_n0_DMA32_min_kb',
 			     'cma_n0_DMA32_free_cma_kb', 'cma_n0_DMA32_largest_order'):
@@ -126,8 +126,10 @@ class CrossCheck(unittest.TestCase):
 	def test_missing_kernel_zone_line_fails(self):
 		r = self.run_tool(self.fixture('oom-cma.log',
 					       ('Node 0 DMA free:2992kB', 'Node 0 DMX free:2992kB')))
-		self.assertFails(r)
+		# The zone is missing, and the printed set is not the eligible one.
+		self.assertFails(r, 2)
 		self.assertIsNotNone(r.not_ok('cma_n0_DMA_kernel_line'))
+		self.assertIsNotNone(r.not_ok('cma_eligible_zones'))
 
 	def test_missing_kernel_report_fails(self):
 		r = self.run_tool(self.fixture('oom-cma.log', ('sh invoked oom-killer', 'sh invoked nothing')))
@@ -156,7 +158,7 @@ class CrossCheck(unittest.TestCase):
 		# The free sizes differ by 7044 kB (limit 272596 // 20 + 2048), and
 		# the pages that came back merged into an order-8 block.
 		r = self.run_tool(self.fixture('oom-cma-drift.log'))
-		self.assertPasses(r, 16)
+		self.assertPasses(r, 18)
 		self.assertIn('drift scenario=cma node=0 zone=DMA32 oomfrag_free_kb=265552 '
 			      'kernel_free_kb=272596 diff_kb=-7044', r.lines)
 		self.assertIn('drift scenario=cma node=0 zone=DMA32 largest_order oomfrag=5 '
@@ -171,7 +173,7 @@ class CrossCheck(unittest.TestCase):
 				 f'oomfrag {272596 - 15678} kernel 272596')
 		r = self.run_tool(self.fixture('oom-cma-drift.log',
 					       ('free_kb=265552', f'free_kb={272596 - 15677}')))
-		self.assertPasses(r, 16)
+		self.assertPasses(r, 18)
 
 	def test_boost_ended_between_prints_passes(self):
 		# kswapd ended DMA32's boost: the kernel prints lower watermarks.
@@ -179,13 +181,13 @@ class CrossCheck(unittest.TestCase):
 			'oom-split.log',
 			('DMA32 free:416168kB boost:6168kB min:8912kB low:9596kB high:10280kB',
 			 'DMA32 free:416168kB boost:0kB min:2744kB low:3428kB high:4112kB')))
-		self.assertPasses(r, 16)
+		self.assertPasses(r, 18)
 		self.assertIn('drift scenario=fragmentation_order=3 node=0 zone=DMA32 '
 			      'boost oomfrag=6168 kernel=0', r.lines)
 
 	def test_rerun_after_drift_passes(self):
 		r = self.run_tool(self.fixture('oom-rerun.log'))
-		self.assertPasses(r, 17)
+		self.assertPasses(r, 19)
 		self.assertTrue(r.ok('cma_rerun_0_was_drift'))
 		self.assertTrue(r.ok('cma_verdict'))
 		self.assertTrue(any(l.startswith('drift scenario=cma run again: ') for l in r.lines))
@@ -202,7 +204,7 @@ class CrossCheck(unittest.TestCase):
 
 	def test_movable_request_may_use_cma_blocks(self):
 		r = self.run_tool(self.fixture('oom-movable-cma.log'))
-		self.assertPasses(r, 16)
+		self.assertPasses(r, 18)
 		self.assertTrue(r.ok('exhaustion_n0_DMA32_largest_order'))
 
 	def test_kernel_request_may_not_use_cma_blocks(self):
@@ -239,16 +241,58 @@ class CrossCheck(unittest.TestCase):
 		# Zone and buddy lines split by pr_cont() around other messages,
 		# timestamps with caller ids ("[   20.5][   T87] ").
 		r = self.run_tool(self.fixture('oom-split.log'))
-		self.assertPasses(r, 16)
+		self.assertPasses(r, 18)
 		self.assertTrue(r.ok('fragmentation_order=3_n0_DMA32_min_kb'))
 		self.assertTrue(r.ok('fragmentation_order=3_n0_DMA32_largest_order'))
 
 	def test_memcg_and_sysrq(self):
 		r = self.run_tool(self.fixture('oom-memcg-sysrq.log'))
-		self.assertPasses(r, 20)
+		self.assertPasses(r, 23)
 		self.assertTrue(r.ok('memcg_no_zone_lines'))
 		self.assertTrue(r.ok('sysrq_order'))	# order=-1 on both sides
 		self.assertTrue(r.ok('sysrq_n0_DMA32_largest_order'))
+
+	def test_constraint_must_match_the_kernels(self):
+		r = self.run_tool(self.fixture('oom-cma.log', (
+			'oom-kill:constraint=CONSTRAINT_NONE', 'oom-kill:constraint=CONSTRAINT_CPUSET')))
+		self.assertFails(r)
+		self.assertEqual(r.not_ok('cma_constraint'), 'oomfrag constraint=none kernel cpuset')
+
+	def test_expected_constraint(self):
+		ok = self.run_tool(self.fixture('oom-cma.log', (
+			'SCENARIO cma expect=cma', 'SCENARIO cma expect=cma constraint=none')))
+		self.assertPasses(ok, 19)
+		self.assertTrue(ok.ok('cma_constraint_expected'))
+		bad = self.run_tool(self.fixture('oom-cma.log', (
+			'SCENARIO cma expect=cma', 'SCENARIO cma expect=cma constraint=cpuset')))
+		self.assertFails(bad)
+		self.assertEqual(bad.not_ok('cma_constraint_expected'), 'constraint=none expected cpuset')
+
+	def test_printed_zones_are_the_eligible_ones(self):
+		# The kernel prints only zones the request may use: an eligible=0
+		# zone it printed is a disagreement.
+		r = self.run_tool(self.fixture('oom-cma.log', (
+			'seq=2 node=0 zone=DMA eligible=1', 'seq=2 node=0 zone=DMA eligible=0')))
+		self.assertFails(r)
+		self.assertIn("oomfrag eligible [('0', 'DMA32')]", r.not_ok('cma_eligible_zones'))
+
+	def test_no_kill_means_no_report(self):
+		# out_of_memory() returned early (GFP_NOFS): the kernel printed
+		# nothing for that call.
+		quiet = self.fixture('oom-cma.log', (
+			'constraint=none kill=1 comm=sh', 'constraint=none kill=0 reason=nofs comm=sh'))
+		with open(quiet) as f:
+			text = f.read()
+		cut = text[:text.index('[   12.400000] sh invoked')] + 'GUEST-TEST ok scenario_cma\n'
+		with open(quiet, 'w') as f:
+			f.write(cut)
+		r = self.run_tool(quiet)
+		self.assertPasses(r, 2)
+		self.assertTrue(r.ok('cma_no_kill_no_report'))
+		loud = self.run_tool(self.fixture('oom-cma.log', (
+			'constraint=none kill=1 comm=sh', 'constraint=none kill=0 reason=nofs comm=sh')))
+		self.assertFails(loud)
+		self.assertEqual(loud.not_ok('cma_no_kill_no_report'), 'kill=0 reason=nofs but the kernel reported')
 
 	def test_memcg_with_zone_lines_fails(self):
 		zone = ('oomfrag: event=zone seq=7 node=0 zone=DMA32 eligible=1 free_kb=1 '

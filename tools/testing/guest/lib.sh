@@ -99,8 +99,9 @@ nr_orders() { awk '/^Node/ {print NF - 4; exit}' /proc/buddyinfo; }
 
 S=/sys/kernel/debug/oomfrag_stress
 
-# scenario NAME EXPECTED-VERDICT: announce, set up a victim, provoke the OOM
-# NAME names (a stress-sample scenario, or memcg / sysrq), clean up.  If
+# scenario NAME EXPECTED-VERDICT [EXPECTED-CONSTRAINT]: announce, set up a
+# victim, provoke the OOM NAME names (a stress-sample scenario, or memcg /
+# sysrq / cpuset / mempolicy), clean up.  If
 # oomfrag reports drift=1 (memory came back between the failure and its
 # snapshot, so no class can be read), the scenario is announced and run
 # again, up to 3 times; oom-crosscheck checks that every earlier run did
@@ -108,9 +109,10 @@ S=/sys/kernel/debug/oomfrag_stress
 scenario() {
 	name=$1
 	expect=$2
+	constraint=${3:+ constraint=$3}
 	try=1
 	while :; do
-		echo "SCENARIO $name expect=$expect"
+		echo "SCENARIO $name expect=$expect$constraint"
 		mark "scenario-$name-$try"
 		provoke "$name"
 		rc=$?
@@ -139,6 +141,23 @@ provoke() {
 		sh -c "echo \$\$ > $cg/cgroup.procs; echo 0 > /proc/self/oom_score_adj; exec tail /dev/zero" \
 			</dev/null >/dev/null 2>&1
 		rmdir $cg ;;
+	cpuset)
+		# A cgroup v2 cpuset of node 1 only; the hog's page faults
+		# (GFP_HIGHUSER_MOVABLE, __GFP_HARDWALL) may use no other node.
+		cg=/sys/fs/cgroup/oomfrag-cpuset
+		mkdir -p $cg
+		echo +cpuset > /sys/fs/cgroup/cgroup.subtree_control
+		echo 1 > $cg/cpuset.mems
+		sh -c "echo \$\$ > $cg/cgroup.procs; echo 0 > /proc/self/oom_score_adj; exec hog" \
+			</dev/null >/dev/null 2>&1
+		rmdir $cg ;;
+	mempolicy)
+		# set_mempolicy(MPOL_BIND, {1}); killed (137) in the end.
+		sh -c "echo 0 > /proc/self/oom_score_adj; exec hog --bind 1" </dev/null >/dev/null 2>&1
+		[ $? = 137 ] ;;
+	nofs)
+		# out_of_memory() kills nothing for GFP_NOFS: the victim lives.
+		echo nofs > $S/run && kill -0 $v ;;
 	fragmentation*)
 		echo "$1" | sed 's/_/ /' > $S/run ;;
 	*)

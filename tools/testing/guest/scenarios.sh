@@ -9,8 +9,14 @@ check insmod_oomfrag load_oomfrag
 check insmod_stress insmod $KO/oomfrag_stress.ko
 eval "${SETUP:-:}"
 grep -E 'MemTotal|MemFree|CmaTotal|CmaFree' /proc/meminfo
+# Each of SCENARIOS is NAME:VERDICT or NAME:VERDICT:CONSTRAINT.
 for s in $SCENARIOS; do
-	scenario "${s%%:*}" "${s#*:}"
+	sname=${s%%:*}
+	rest=${s#*:}
+	sverdict=${rest%%:*}
+	sconstraint=
+	[ "$rest" = "$sverdict" ] || sconstraint=${rest#*:}
+	scenario "$sname" "$sverdict" "$sconstraint"
 done
 check oomfrag_counted sh -c "grep -qx 'events [1-9][0-9]*' $D/stats"
 check rmmod_stress rmmod oomfrag_stress
