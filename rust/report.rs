@@ -159,9 +159,12 @@ impl Display for SummaryLine<'_> {
         if !e.req.nodes.is_all() {
             write!(f, " nodemask={}", NodeList(&e.req.nodes))?;
         }
-        let cs = &e.req.task.cpuset;
-        if cs.enabled && !cs.mems_allowed.is_all() {
-            write!(f, " mems_allowed={}", NodeList(&cs.mems_allowed))?;
+        if e.cpuset_limited {
+            write!(
+                f,
+                " mems_allowed={}",
+                NodeList(&e.req.task.cpuset.mems_allowed)
+            )?;
         }
         if e.req.trigger != Trigger::Query {
             write!(f, " kill={}", e.kill.name())?;

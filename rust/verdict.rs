@@ -547,6 +547,8 @@ pub struct Event<S> {
     pub kill: Kill,
     /// Free pages of the zones the request may not use (at `stage`).
     pub free_ineligible: u64,
+    /// Whether the task's cpuset leaves out a node with memory.
+    pub cpuset_limited: bool,
     /// Zones seen.
     pub nr_zones: usize,
     /// Zones kept: `zones[..kept]` are valid.
@@ -571,6 +573,7 @@ impl<S: DerefMut<Target = [ZoneVerdict]>> Event<S> {
             constraint: Constraint::None,
             kill: Kill::Yes,
             free_ineligible: 0,
+            cpuset_limited: false,
             nr_zones: 0,
             kept: 0,
             storage,
@@ -599,6 +602,7 @@ impl<S: DerefMut<Target = [ZoneVerdict]>> Event<S> {
         self.constraint = other.constraint;
         self.kill = other.kill;
         self.free_ineligible = other.free_ineligible;
+        self.cpuset_limited = other.cpuset_limited;
         self.nr_zones = other.nr_zones;
         self.kept = kept;
         self.compute_ns = other.compute_ns;
@@ -637,7 +641,10 @@ impl<S: DerefMut<Target = [ZoneVerdict]>> Event<S> {
         }
         self.fill(p, zones);
         let oc = req.oom_control();
-        self.constraint = constrained_alloc(p, &oc, &req.task, zones, &nodes_with_memory(zones));
+        let n_memory = nodes_with_memory(zones);
+        let cs = &req.task.cpuset;
+        self.cpuset_limited = cs.enabled && !n_memory.is_subset(&cs.mems_allowed);
+        self.constraint = constrained_alloc(p, &oc, &req.task, zones, &n_memory);
         self.kill = oom_kill(&oc, req.trigger == Trigger::Sysrq, req.freed, &req.task);
         let memcg = req.trigger == Trigger::Memcg;
         self.verdict = summarize_at(self.zones(), self.eval_order, memcg, Stage::SlowPath);
@@ -690,6 +697,7 @@ impl<S: DerefMut<Target = [ZoneVerdict]>> Event<S> {
             constraint: self.constraint,
             kill: self.kill,
             free_ineligible: self.free_ineligible,
+            cpuset_limited: self.cpuset_limited,
             eval_order: self.eval_order,
             eval_gfp: self.eval_gfp,
             nr_zones: self.nr_zones,
@@ -720,6 +728,8 @@ pub struct Summary {
     pub kill: Kill,
     /// See [`Event::free_ineligible`].
     pub free_ineligible: u64,
+    /// See [`Event::cpuset_limited`].
+    pub cpuset_limited: bool,
     /// See [`Event::eval_order`].
     pub eval_order: u8,
     /// See [`Event::eval_gfp`].

@@ -252,6 +252,14 @@ class CrossCheck(unittest.TestCase):
 		self.assertTrue(r.ok('sysrq_order'))	# order=-1 on both sides
 		self.assertTrue(r.ok('sysrq_n0_DMA32_largest_order'))
 
+	def test_alternative_verdicts(self):
+		ok = self.run_tool(self.fixture('oom-cma.log', (
+			'SCENARIO cma expect=cma', 'SCENARIO cma expect=boost|cma')))
+		self.assertPasses(ok, 18)
+		bad = self.run_tool(self.fixture('oom-cma.log', (
+			'SCENARIO cma expect=cma', 'SCENARIO cma expect=boost|exhaustion')))
+		self.assertFails(bad)
+
 	def test_constraint_must_match_the_kernels(self):
 		r = self.run_tool(self.fixture('oom-cma.log', (
 			'oom-kill:constraint=CONSTRAINT_NONE', 'oom-kill:constraint=CONSTRAINT_CPUSET')))

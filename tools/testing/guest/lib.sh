@@ -124,6 +124,11 @@ scenario() {
 	done
 	if [ $rc = 0 ]; then ok "scenario_$name"; else fail "scenario_$name" "exit $rc"; fi
 	cat $S/status 2>/dev/null | tail -1
+	# oomfrag prints at most 10 events per 5 s: after a scenario of many
+	# events (each retry of an allocation is one), let the window pass so
+	# the next scenario's line is printed.
+	n=$(since "scenario-$name-$try" | grep -c 'oomfrag: event=oom')
+	[ "$n" -lt 5 ] || sleep 5
 }
 
 # provoke NAME: one OOM of the kind NAME names, with a victim to kill.
