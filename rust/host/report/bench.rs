@@ -79,7 +79,11 @@ pub fn synthetic(reports: usize) -> String {
         }
         let t = if i % 2 == 0 { MODERN } else { OLD };
         let free = (10496 + (i % 50) * 1000).to_string();
-        s.push_str(&t.replace("{P}", &prefix).replace("{N}", &n).replace("{F}", &free));
+        s.push_str(
+            &t.replace("{P}", &prefix)
+                .replace("{N}", &n)
+                .replace("{F}", &free),
+        );
     }
     s
 }
@@ -93,8 +97,16 @@ pub fn run(reports: usize) {
     for _ in 0..3 {
         let mut seq = 0;
         let t = Instant::now();
-        found = run_input("bench", log.as_bytes(), &mut std::io::sink(), &mut seq, &mut ev, false, false)
-            .unwrap_or(0);
+        found = run_input(
+            "bench",
+            log.as_bytes(),
+            &mut std::io::sink(),
+            &mut seq,
+            &mut ev,
+            false,
+            false,
+        )
+        .unwrap_or(0);
         best = best.min(t.elapsed().as_secs_f64());
     }
     let mb = log.len() as f64 / 1e6;

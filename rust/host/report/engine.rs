@@ -9,7 +9,9 @@
 //! change is adapted in this file.
 
 use crate::fields::{parse_node_list, BuddyOrder, LETTERS, ZONE_NAMES};
-use crate::gfp_layout::{self, decode, decode_names, guess_layout, layout_for, version_key, Flag, Flags};
+use crate::gfp_layout::{
+    self, decode, decode_names, guess_layout, layout_for, version_key, Flag, Flags,
+};
 use crate::legacy::{pre_4_4_check, LoopFail};
 use crate::segment::RawReport;
 use crate::zone_layout::{infer, ZoneLayout};
@@ -169,7 +171,8 @@ fn request_gfp(r: &RawReport, a: &mut Analysis) -> Option<u32> {
             layout_for(version_key(*maj, *min, patch))
         }
         None => {
-            let l = guess_layout(hex).unwrap_or(&gfp_layout::LAYOUTS[gfp_layout::LAYOUTS.len() - 1]);
+            let l =
+                guess_layout(hex).unwrap_or(&gfp_layout::LAYOUTS[gfp_layout::LAYOUTS.len() - 1]);
             a.pre_4_4_layout = l.since < (4, 4);
             if hex != 0 {
                 a.assumed.push(format!("gfp_layout={}", l.name));
@@ -249,11 +252,12 @@ fn snapshot(
 
 /// The order of a buddy entry from its block size.
 fn order_of(o: &BuddyOrder, page_kb: u64) -> Option<usize> {
-    if page_kb == 0 || o.block_kb % page_kb != 0 {
+    if page_kb == 0 || !o.block_kb.is_multiple_of(page_kb) {
         return None;
     }
     let n = o.block_kb / page_kb;
-    (n.is_power_of_two() && (n.trailing_zeros() as usize) < MAX_ORDERS).then(|| n.trailing_zeros() as usize)
+    (n.is_power_of_two() && (n.trailing_zeros() as usize) < MAX_ORDERS)
+        .then(|| n.trailing_zeros() as usize)
 }
 
 fn letters_of(bits: u8) -> String {
@@ -281,15 +285,34 @@ fn with_verdict(line: &str, word: &str) -> String {
 /// zone's min and last-chance checks, then the summary as
 /// `Event::evaluate` reads it (min first; the last-chance check for a
 /// failed allocation whose min check passes).
-fn apply_pre_4_4(e: &mut Event, zones: &[ZoneSnapshot], p: &Platform, trigger: Trigger) -> Vec<Option<LoopFail>> {
+fn apply_pre_4_4(
+    e: &mut Event,
+    zones: &[ZoneSnapshot],
+    p: &Platform,
+    trigger: Trigger,
+) -> Vec<Option<LoopFail>> {
     let caps = slowpath_caps(p, e.eval_gfp, e.eval_order);
     let hz = gfp_zone(p, e.eval_gfp).unwrap_or(0);
     let mut fails = vec![None; e.kept];
     for (i, z) in zones.iter().enumerate().take(e.kept) {
-        let (c, f) = pre_4_4_check(z, e.eval_order, z.mark(Wmark::Min), z.reserve_for(hz), &caps, p.cma);
+        let (c, f) = pre_4_4_check(
+            z,
+            e.eval_order,
+            z.mark(Wmark::Min),
+            z.reserve_for(hz),
+            &caps,
+            p.cma,
+        );
         e.zones[i].checks[Wmark::Min as usize] = c;
         fails[i] = f;
-        let (lc, _) = pre_4_4_check(z, e.eval_order, z.mark(Wmark::High), z.reserve_for(hz), &last_chance_caps(), p.cma);
+        let (lc, _) = pre_4_4_check(
+            z,
+            e.eval_order,
+            z.mark(Wmark::High),
+            z.reserve_for(hz),
+            &last_chance_caps(),
+            p.cma,
+        );
         e.zones[i].last_chance = lc;
     }
     let memcg = trigger == Trigger::Memcg;
@@ -315,7 +338,8 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut Event) -> Analysis {
     let gfp = request_gfp(r, &mut a);
     let order = r.start.order;
     a.order = order;
-    a.page_fault = r.start.oom && !r.memcg && r.start.gfp_hex == Some(0) && !r.sysrq && order != Some(-1);
+    a.page_fault =
+        r.start.oom && !r.memcg && r.start.gfp_hex == Some(0) && !r.sysrq && order != Some(-1);
 
     // The zones: populated ones only, as the zonelists hold them.
     let kinds: Vec<(usize, Option<&[u64]>)> = r
@@ -342,7 +366,10 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut Event) -> Analysis {
         .max()
         .map_or(11, |o| o as u8 + 1);
     a.cma = r.zones.iter().any(|z| {
-        z.line.free_cma.is_some() || z.buddy.as_ref().is_some_and(|b| b.orders.iter().any(|o| o.letters & (1 << 4) != 0))
+        z.line.free_cma.is_some()
+            || z.buddy
+                .as_ref()
+                .is_some_and(|b| b.orders.iter().any(|o| o.letters & (1 << 4) != 0))
     });
     let p = Platform {
         zone_idx: lay.idx,
@@ -353,7 +380,8 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut Event) -> Analysis {
     let mut zones: Vec<ZoneSnapshot> = Vec::new();
     let mut printed: Vec<&crate::segment::RawZone> = Vec::new();
     for z in &r.zones {
-        let unpopulated = z.line.managed == Some(0) || (z.line.managed.is_none() && z.line.present == Some(0));
+        let unpopulated =
+            z.line.managed == Some(0) || (z.line.managed.is_none() && z.line.present == Some(0));
         if unpopulated {
             continue;
         }
@@ -362,7 +390,11 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut Event) -> Analysis {
             printed.push(z);
         }
     }
-    if printed.iter().any(|z| z.buddy.as_ref().is_some_and(|b| !b.has_letters && b.orders.iter().any(|o| o.count > 0))) {
+    if printed.iter().any(|z| {
+        z.buddy
+            .as_ref()
+            .is_some_and(|b| !b.has_letters && b.orders.iter().any(|o| o.count > 0))
+    }) {
         a.assumed.push("buddy_lists_usable".into());
         a.notes.push(if a.cma {
             "The buddy lines carry no migrate type letters: every free block was taken as one this request may use, although some may be CMA blocks it may not.".into()
@@ -374,7 +406,10 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut Event) -> Analysis {
         a.assumed.push("protections_as_lowmem_reserve".into());
         a.notes.push("This 2.6.1x report prints protections[] instead of lowmem_reserve[]; they were read as lowmem_reserve[].".into());
     }
-    if printed.iter().any(|z| z.line.free_highatomic.is_none() && z.line.reserved_highatomic.unwrap_or(0) > 0) {
+    if printed
+        .iter()
+        .any(|z| z.line.free_highatomic.is_none() && z.line.reserved_highatomic.unwrap_or(0) > 0)
+    {
         a.notes.push("The report prints reserved_highatomic but not free_highatomic: the whole reserve was subtracted, as kernels before free_highatomic did (z->nr_reserved_highatomic).".into());
     }
 
@@ -388,17 +423,25 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut Event) -> Analysis {
             }
             nodes = both;
         }
-        None => a.notes.push(format!("The {what} {list:?} could not be read; it was not applied.")),
+        None => a.notes.push(format!(
+            "The {what} {list:?} could not be read; it was not applied."
+        )),
     };
     if let Some(n) = r.start.nodemask.as_deref().or(r.nodemask.as_deref()) {
         restrict(n, "nodemask", &mut a);
     }
     let gfp_hardwall = gfp.is_some_and(|g| g & gfp::HARDWALL != 0);
-    if let Some(m) = r.mems_allowed.as_deref().or(r.start.mems_allowed.as_deref()) {
+    if let Some(m) = r
+        .mems_allowed
+        .as_deref()
+        .or(r.start.mems_allowed.as_deref())
+    {
         let cpuset = r.constraint.as_deref() == Some("CONSTRAINT_CPUSET");
-        let implied = r.constraint.is_none() && gfp_hardwall && zones.iter().any(|z| {
-            parse_node_list(m).is_some_and(|v| !v.contains(&z.node))
-        });
+        let implied = r.constraint.is_none()
+            && gfp_hardwall
+            && zones
+                .iter()
+                .any(|z| parse_node_list(m).is_some_and(|v| !v.contains(&z.node)));
         if cpuset || implied {
             restrict(m, "mems_allowed", &mut a);
             if implied {
@@ -428,7 +471,11 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut Event) -> Analysis {
     }
     let req = Request {
         trigger,
-        order: if trigger == Trigger::Sysrq { Some(-1) } else { order },
+        order: if trigger == Trigger::Sysrq {
+            Some(-1)
+        } else {
+            order
+        },
         gfp,
         nodes,
         comm,
@@ -481,7 +528,12 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut Event) -> Analysis {
         a.missing.push("zones");
     } else if summary.eligible == 0 {
         word = "no_eligible_zone".into();
-    } else if e.eval_order > 0 && printed.iter().zip(e.zones()).any(|(z, v)| v.eligible && z.buddy.is_none()) {
+    } else if e.eval_order > 0
+        && printed
+            .iter()
+            .zip(e.zones())
+            .any(|(z, v)| v.eligible && z.buddy.is_none())
+    {
         word = "unknown".into();
         a.missing.push("buddy");
     }
@@ -492,7 +544,11 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut Event) -> Analysis {
     }
     a.verdict = word;
     // Extra keys the module does not print.
-    line.push_str(if r.start.oom { " report=oom" } else { " report=alloc_failure" });
+    line.push_str(if r.start.oom {
+        " report=oom"
+    } else {
+        " report=alloc_failure"
+    });
     if let Some(k) = &a.kernel {
         line.push_str(&format!(" kernel={k}"));
     }
@@ -502,7 +558,10 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut Event) -> Analysis {
         }
     }
     if let Some(c) = &r.constraint {
-        line.push_str(&format!(" constraint={}", c.trim_start_matches("CONSTRAINT_").to_ascii_lowercase()));
+        line.push_str(&format!(
+            " constraint={}",
+            c.trim_start_matches("CONSTRAINT_").to_ascii_lowercase()
+        ));
     }
     if a.page_fault {
         line.push_str(" label=page_fault");
@@ -513,7 +572,11 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut Event) -> Analysis {
     if !a.assumed.is_empty() {
         line.push_str(&format!(" assumed={}", a.assumed.join(",")));
     }
-    line.push_str(&format!(" source={}:{}", r.source.replace(' ', "_"), r.line));
+    line.push_str(&format!(
+        " source={}:{}",
+        r.source.replace(' ', "_"),
+        r.line
+    ));
     a.lines.push(line);
     if !r.memcg {
         for v in e.zones() {
@@ -537,13 +600,21 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut Event) -> Analysis {
             cause: c.cause.name(),
             largest_usable: v.largest_usable,
             largest_any: v.largest_any,
-            legacy_fail: loop_fail.get(i).copied().flatten().map(|f| (f.order, f.free_left * page_kb as i64, f.min_left * page_kb as i64)),
+            legacy_fail: loop_fail.get(i).copied().flatten().map(|f| {
+                (
+                    f.order,
+                    f.free_left * page_kb as i64,
+                    f.min_left * page_kb as i64,
+                )
+            }),
             ..ZoneOut::default()
         };
         if let Some(b) = z.buddy.as_ref().filter(|b| b.has_letters) {
             let usable = oomfrag_engine::watermark::usable_mt_mask(&caps);
             for o in &b.orders {
-                let Some(ord) = order_of(o, page_kb) else { continue };
+                let Some(ord) = order_of(o, page_kb) else {
+                    continue;
+                };
                 let mut mts = 0u8;
                 for (li, mt) in MT_OF_LETTER.iter().enumerate() {
                     if o.letters & (1 << li) != 0 {
@@ -559,7 +630,11 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut Event) -> Analysis {
     }
     if order.is_none() && !r.memcg && !zones.is_empty() {
         for o in 0..nr_orders.min(MAX_ORDERS as u8) {
-            let req = Request { order: Some(o as i32), trigger: Trigger::Query, ..req };
+            let req = Request {
+                order: Some(o as i32),
+                trigger: Trigger::Query,
+                ..req
+            };
             e.evaluate(&p, &zones, req);
             if old && o > 0 {
                 apply_pre_4_4(e, &zones, &p, Trigger::Query);

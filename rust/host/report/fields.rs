@@ -278,9 +278,10 @@ pub fn is_buddy_line(s: &str) -> bool {
     match node_zone(s, ": ") {
         Some((_, _, r)) => {
             let r = r.trim_start();
-            r.starts_with("empty") || r.split('*').next().is_some_and(|n| {
-                !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
-            })
+            r.starts_with("empty")
+                || r.split('*')
+                    .next()
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
         }
         None => false,
     }
@@ -360,7 +361,11 @@ pub fn parse_version(s: &str) -> Option<(u32, u32, String)> {
     } else {
         return None;
     };
-    if !(s.contains("CPU:") || s.contains("Pid:") || s.contains("PID:") || s.contains("Linux version")) {
+    if !(s.contains("CPU:")
+        || s.contains("Pid:")
+        || s.contains("PID:")
+        || s.contains("Linux version"))
+    {
         return None;
     }
     for w in rest.split_ascii_whitespace().take(8) {
@@ -448,16 +453,27 @@ mod tests {
             "x invoked oom-killer: gfp_mask=0x24201ca(GFP_HIGHUSER_MOVABLE|__GFP_COLD), nodemask=0-1, order=2, oom_score_adj=0",
         )
         .unwrap();
-        assert_eq!(s.gfp_names.as_deref(), Some("GFP_HIGHUSER_MOVABLE|__GFP_COLD"));
+        assert_eq!(
+            s.gfp_names.as_deref(),
+            Some("GFP_HIGHUSER_MOVABLE|__GFP_COLD")
+        );
         assert_eq!((s.nodemask.as_deref(), s.order), (Some("0-1"), Some(2)));
-        let s = parse_start("java invoked oom-killer: order=0, gfp_mask=0x201da, oomkilladj=0").unwrap();
+        let s = parse_start("java invoked oom-killer: order=0, gfp_mask=0x201da, oomkilladj=0")
+            .unwrap();
         assert_eq!((s.gfp_hex, s.order), (Some(0x201da), Some(0)));
         let s = parse_start("kworker/0:1: page allocation failure: order:3, mode:0x4020(GFP_ATOMIC|__GFP_COMP), nodemask=(null)").unwrap();
         assert!(!s.oom);
-        assert_eq!((s.gfp_hex, s.order, s.nodemask), (Some(0x4020), Some(3), None));
+        assert_eq!(
+            (s.gfp_hex, s.order, s.nodemask),
+            (Some(0x4020), Some(3), None)
+        );
         let s = parse_start("swapper: page allocation failure. order:1, mode:0x20").unwrap();
-        assert_eq!((s.comm.as_deref(), s.gfp_hex, s.order), (Some("swapper"), Some(0x20), Some(1)));
-        let s = parse_start("bash invoked oom-killer: gfp_mask=0x0(), order=0, oom_score_adj=0").unwrap();
+        assert_eq!(
+            (s.comm.as_deref(), s.gfp_hex, s.order),
+            (Some("swapper"), Some(0x20), Some(1))
+        );
+        let s = parse_start("bash invoked oom-killer: gfp_mask=0x0(), order=0, oom_score_adj=0")
+            .unwrap();
         assert_eq!((s.gfp_hex, s.gfp_names.as_deref()), (Some(0), Some("")));
     }
 
@@ -466,20 +482,38 @@ mod tests {
         let z = parse_zone_line("Node 0 DMA32 free:2636kB boost:0kB min:2744kB low:3428kB high:4112kB reserved_highatomic:0KB active_anon:4kB present:507776kB managed:490584kB free_cma:0kB").unwrap();
         assert_eq!(z.node, Some(0));
         assert_eq!(ZONE_NAMES[z.kind], "DMA32");
-        assert_eq!((z.free, z.wmark, z.boost), (2636, [Some(2744), Some(3428), Some(4112)], Some(0)));
-        assert_eq!((z.reserved_highatomic, z.managed, z.free_cma), (Some(0), Some(490584), Some(0)));
+        assert_eq!(
+            (z.free, z.wmark, z.boost),
+            (2636, [Some(2744), Some(3428), Some(4112)], Some(0))
+        );
+        assert_eq!(
+            (z.reserved_highatomic, z.managed, z.free_cma),
+            (Some(0), Some(490584), Some(0))
+        );
         let z = parse_zone_line("DMA free:6524kB min:1200kB low:1500kB high:1800kB active:80kB inactive:92kB present:16384kB pages_scanned:41 all_unreclaimable? no").unwrap();
-        assert_eq!((z.node, z.free, z.present, z.free_cma), (None, 6524, Some(16384), None));
+        assert_eq!(
+            (z.node, z.free, z.present, z.free_cma),
+            (None, 6524, Some(16384), None)
+        );
         assert!(parse_zone_line("Node 0 active_anon:1kB").is_none());
         assert!(parse_zone_line("Node 0, zone DMA").is_none());
     }
 
     #[test]
     fn buddy_lines() {
-        let b = parse_buddy("Node 0 DMA32: 44*4kB (UM) 46*8kB (UM) 0*16kB 64*4096kB (C) = 265552kB").unwrap();
+        let b =
+            parse_buddy("Node 0 DMA32: 44*4kB (UM) 46*8kB (UM) 0*16kB 64*4096kB (C) = 265552kB")
+                .unwrap();
         assert_eq!(b.orders.len(), 4);
         assert_eq!(b.orders[0].letters, 0b11);
-        assert_eq!(b.orders[3], BuddyOrder { count: 64, block_kb: 4096, letters: 1 << 4 });
+        assert_eq!(
+            b.orders[3],
+            BuddyOrder {
+                count: 64,
+                block_kb: 4096,
+                letters: 1 << 4
+            }
+        );
         assert_eq!(b.total_kb, Some(265552));
         let b = parse_buddy("DMA: 411*4kB 252*8kB 113*16kB").unwrap();
         assert!(!b.has_letters && b.total_kb.is_none());
@@ -491,7 +525,11 @@ mod tests {
     #[test]
     fn versions() {
         assert_eq!(
-            parse_version("CPU: 1 PID: 1371 Comm: systemd-journal Tainted: G O 3.14.31-00017-g40fab71 #1").unwrap().0,
+            parse_version(
+                "CPU: 1 PID: 1371 Comm: systemd-journal Tainted: G O 3.14.31-00017-g40fab71 #1"
+            )
+            .unwrap()
+            .0,
             3
         );
         assert_eq!(
@@ -499,11 +537,13 @@ mod tests {
             Some((5, 10))
         );
         assert_eq!(
-            parse_version("Pid: 2519, comm: java Not tainted 2.6.32-431.el6.x86_64 #1").map(|v| (v.0, v.1)),
+            parse_version("Pid: 2519, comm: java Not tainted 2.6.32-431.el6.x86_64 #1")
+                .map(|v| (v.0, v.1)),
             Some((2, 6))
         );
         assert_eq!(
-            parse_version("CPU: 3 PID: 7 Comm: a Tainted: G        W  OE     4.14.0-rc1+ #1").map(|v| (v.0, v.1)),
+            parse_version("CPU: 3 PID: 7 Comm: a Tainted: G        W  OE     4.14.0-rc1+ #1")
+                .map(|v| (v.0, v.1)),
             Some((4, 14))
         );
     }
@@ -511,8 +551,14 @@ mod tests {
     #[test]
     fn constraints() {
         let (c, n, m) = parse_constraint("oom-kill:constraint=CONSTRAINT_CPUSET,nodemask=(null),cpuset=t,mems_allowed=1,global_oom").unwrap();
-        assert_eq!((c.as_str(), n, m.as_deref()), ("CONSTRAINT_CPUSET", None, Some("1")));
-        assert_eq!(parse_mems_allowed("sh cpuset=/ mems_allowed=0-1").as_deref(), Some("0-1"));
+        assert_eq!(
+            (c.as_str(), n, m.as_deref()),
+            ("CONSTRAINT_CPUSET", None, Some("1"))
+        );
+        assert_eq!(
+            parse_mems_allowed("sh cpuset=/ mems_allowed=0-1").as_deref(),
+            Some("0-1")
+        );
         assert_eq!(parse_node_list("0-1,4"), Some(vec![0, 1, 4]));
     }
 }

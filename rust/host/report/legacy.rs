@@ -130,6 +130,13 @@ mod tests {
         assert!(pre_4_4_check(&z, 3, 100, 0, &caps, false).0.ok);
         let (c, f) = pre_4_4_check(&z, 3, 400, 0, &caps, false);
         assert_eq!((c.ok, c.cause), (false, Cause::Fragmentation));
-        assert_eq!(f, Some(LoopFail { order: 0, free_left: 73, min_left: 200 }));
+        assert_eq!(
+            f,
+            Some(LoopFail {
+                order: 0,
+                free_left: 73,
+                min_left: 200
+            })
+        );
     }
 }

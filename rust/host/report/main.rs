@@ -182,10 +182,26 @@ fn main() -> ExitCode {
     let mut total = 0;
     for f in &files {
         let res = if f == "-" {
-            run_input("stdin", io::stdin().lock(), &mut out, &mut seq, &mut ev, opts.explain, opts.json)
+            run_input(
+                "stdin",
+                io::stdin().lock(),
+                &mut out,
+                &mut seq,
+                &mut ev,
+                opts.explain,
+                opts.json,
+            )
         } else {
             match std::fs::File::open(f) {
-                Ok(file) => run_input(f, file, &mut out, &mut seq, &mut ev, opts.explain, opts.json),
+                Ok(file) => run_input(
+                    f,
+                    file,
+                    &mut out,
+                    &mut seq,
+                    &mut ev,
+                    opts.explain,
+                    opts.json,
+                ),
                 Err(e) => Err(e),
             }
         };
@@ -206,4 +222,61 @@ fn main() -> ExitCode {
         eprintln!("oomfrag-report: no OOM report found");
     }
     status
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const REPORT: &str =
+        include_str!("../../../tools/testing/fixtures/reports/arm-3.14-cma-seed002.log");
+
+    fn analyse(input: &[u8]) -> (u64, String) {
+        let mut out = Vec::new();
+        let mut ev = Box::new(Event::EMPTY);
+        let mut seq = 0;
+        let n = run_input("t", input, &mut out, &mut seq, &mut ev, true, false).unwrap();
+        let mut json = Vec::new();
+        let mut seq = 0;
+        run_input("t", input, &mut json, &mut seq, &mut ev, false, true).unwrap();
+        (n, String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn long_lines_are_bounded() {
+        let mut input = b"x invoked oom-killer: gfp_mask=0xcc0, order=0\nNode 0 DMA: ".to_vec();
+        input.extend(std::iter::repeat_n(b'1', 10 * MAX_LINE));
+        input.push(b'\n');
+        assert_eq!(analyse(&input).0, 1);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Random bytes: never a panic.
+        #[test]
+        fn random_bytes(data in proptest::collection::vec(any::<u8>(), 0..2000)) {
+            analyse(&data);
+        }
+
+        /// A real report cut, with bytes flipped and lines dropped: never a
+        /// panic, and a report is still found while its first line is whole.
+        #[test]
+        fn mangled_report(cut in 0usize..REPORT.len(), flips in proptest::collection::vec((0usize..REPORT.len(), any::<u8>()), 0..20), drop in 0usize..120) {
+            let mut b = REPORT.as_bytes()[..cut].to_vec();
+            for (at, v) in flips {
+                if at < b.len() && !REPORT[..REPORT.find("invoked").unwrap() + 60].len().gt(&at) {
+                    b[at] = v;
+                }
+            }
+            let text = String::from_utf8_lossy(&b).into_owned();
+            let kept: String = text.lines().enumerate().filter(|(i, _)| *i != drop).map(|(_, l)| format!("{l}\n")).collect();
+            let whole_first = kept.lines().any(|l| l.contains("oom_score_adj=0"));
+            let (n, _) = analyse(kept.as_bytes());
+            if whole_first {
+                prop_assert!(n >= 1);
+            }
+        }
+    }
 }

@@ -19,8 +19,16 @@ fn zone_sentence(a: &Analysis, z: &ZoneOut, order: u8) -> String {
             a.highest.unwrap_or("?")
         );
     }
-    let gfp = if a.gfp_names.is_empty() { "this" } else { &a.gfp_names };
-    let chk = if a.last_chance { "last-chance check at high" } else { "min" };
+    let gfp = if a.gfp_names.is_empty() {
+        "this"
+    } else {
+        &a.gfp_names
+    };
+    let chk = if a.last_chance {
+        "last-chance check at high"
+    } else {
+        "min"
+    };
     let mark = if a.last_chance { "high" } else { "min" };
     let reserve = if z.reserve_kb > 0 {
         format!(" + lowmem_reserve {} kB", z.reserve_kb)
@@ -110,15 +118,25 @@ pub fn explain(a: &Analysis) -> Vec<String> {
         Some(o) if o >= 0 => out.push(format!(
             "Request: order {o} ({} kB), gfp {}; highest zone {}{}.",
             order_kb(o as u8, a.page_kb),
-            if a.gfp_names.is_empty() { "none" } else { &a.gfp_names },
+            if a.gfp_names.is_empty() {
+                "none"
+            } else {
+                &a.gfp_names
+            },
             a.highest.unwrap_or("none"),
             if a.cma {
-                if a.may_cma { "; may use CMA (movable)" } else { "; may not use CMA (not movable)" }
+                if a.may_cma {
+                    "; may use CMA (movable)"
+                } else {
+                    "; may not use CMA (not movable)"
+                }
             } else {
                 ""
             }
         )),
-        Some(_) => out.push("A manual OOM (sysrq-f): judged as an order-0 GFP_KERNEL request.".into()),
+        Some(_) => {
+            out.push("A manual OOM (sysrq-f): judged as an order-0 GFP_KERNEL request.".into())
+        }
         None => out.push("The report does not print the order.".into()),
     }
     out.extend(a.notes.iter().cloned());
@@ -143,7 +161,13 @@ pub fn explain(a: &Analysis) -> Vec<String> {
         }
         let text: Vec<String> = runs
             .iter()
-            .map(|(x, y, v)| if x == y { format!("order {x}: {v}") } else { format!("orders {x}-{y}: {v}") })
+            .map(|(x, y, v)| {
+                if x == y {
+                    format!("order {x}: {v}")
+                } else {
+                    format!("orders {x}-{y}: {v}")
+                }
+            })
             .collect();
         out.push(format!("Were the order known: {}.", text.join("; ")));
     }
@@ -209,11 +233,29 @@ pub fn json(a: &Analysis) -> String {
         o.push_str(&kv_object(l));
     }
     o.push_str("],\"missing\":[");
-    o.push_str(&a.missing.iter().map(|m| js(m)).collect::<Vec<_>>().join(","));
+    o.push_str(
+        &a.missing
+            .iter()
+            .map(|m| js(m))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
     o.push_str("],\"assumed\":[");
-    o.push_str(&a.assumed.iter().map(|m| js(m)).collect::<Vec<_>>().join(","));
+    o.push_str(
+        &a.assumed
+            .iter()
+            .map(|m| js(m))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
     o.push_str("],\"explain\":[");
-    o.push_str(&explain(a).iter().map(|m| js(m)).collect::<Vec<_>>().join(","));
+    o.push_str(
+        &explain(a)
+            .iter()
+            .map(|m| js(m))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
     o.push_str("]}");
     o
 }

@@ -144,8 +144,9 @@ fn strip_stamp(s: &str) -> Option<&str> {
     let b = body.as_bytes();
     let stamp = !b.is_empty()
         && b.iter().any(u8::is_ascii_digit)
-        && b.iter()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b' ' | b'.' | b':' | b'+' | b'-' | b','))
+        && b.iter().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, b' ' | b'.' | b':' | b'+' | b'-' | b',')
+        })
         && (b.contains(&b'.') || b.contains(&b':') || matches!(b[0], b'T' | b'C'));
     // "[<c0012fcc>]" (a backtrace address) and "[ pid ]" are not stamps.
     if !stamp {
@@ -179,7 +180,10 @@ mod tests {
             assert_eq!(strip(line).0, want, "{line:?}");
         }
         assert!(!strip("inactive_anon:1kB").1);
-        assert_eq!(strip("[<c0012fcc>] (dump_backtrace)").0, "[<c0012fcc>] (dump_backtrace)");
+        assert_eq!(
+            strip("[<c0012fcc>] (dump_backtrace)").0,
+            "[<c0012fcc>] (dump_backtrace)"
+        );
         assert_eq!(strip("[ pid ]   uid  tgid").0, "[ pid ]   uid  tgid");
     }
 }

@@ -125,7 +125,7 @@ fn zone_words(s: &str) -> bool {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_()".contains(&b)),
             None => {
-                matches!(w, "yes" | "no" | "all_unreclaimable?")
+                matches!(w, "yes" | "no" | "all_unreclaimable?" | "...")
                     || w.ends_with("kB")
                     || w.bytes().all(|b| b.is_ascii_digit())
             }
@@ -144,9 +144,11 @@ fn buddy_words(s: &str) -> bool {
         any = true;
         let ok = w == "="
             || (w.starts_with('(') && w.ends_with(')'))
-            || w.split('(')
-                .next()
-                .is_some_and(|b| b.ends_with("kB") && b.bytes().all(|c| c.is_ascii_digit() || c == b'*' || c == b'k' || c == b'B'));
+            || w.split('(').next().is_some_and(|b| {
+                b.ends_with("kB")
+                    && b.bytes()
+                        .all(|c| c.is_ascii_digit() || c == b'*' || c == b'k' || c == b'B')
+            });
         if !ok {
             return false;
         }
@@ -187,11 +189,13 @@ impl Segmenter {
                 // A wrapped part has no log prefix of its own, unless no
                 // line of this report has one.
                 PendingKind::Zone => zone_words(msg) && (!had_prefix || !self.prefixed),
-                PendingKind::Buddy => {
-                    !text.contains(" = ") && buddy_words(msg)
-                }
+                PendingKind::Buddy => !text.contains(" = ") && buddy_words(msg),
                 PendingKind::Reserve => {
-                    !had_prefix && self.prefixed && msg.split_ascii_whitespace().all(|w| w.parse::<u64>().is_ok())
+                    !had_prefix
+                        && self.prefixed
+                        && msg
+                            .split_ascii_whitespace()
+                            .all(|w| w.parse::<u64>().is_ok())
                 }
             };
             if cont && text.len() < MAX_PENDING {
@@ -286,9 +290,15 @@ impl Segmenter {
                 if let Some(z) = parse_zone_line(&text) {
                     // A zone printed twice in one report (a pasted report
                     // quoted again): the first one stands.
-                    let dup = cur.zones.iter().any(|o| o.line.node == z.node && o.line.kind == z.kind);
+                    let dup = cur
+                        .zones
+                        .iter()
+                        .any(|o| o.line.node == z.node && o.line.kind == z.kind);
                     if dup {
-                        cur.problems.push(format!("zone {} printed twice; the first one is used", fields::ZONE_NAMES[z.kind]));
+                        cur.problems.push(format!(
+                            "zone {} printed twice; the first one is used",
+                            fields::ZONE_NAMES[z.kind]
+                        ));
                     } else if cur.zones.len() < MAX_ZONES {
                         cur.zones.push(RawZone {
                             line: z,
@@ -313,11 +323,11 @@ impl Segmenter {
             PendingKind::Buddy => {
                 if let Some(b) = parse_buddy(&text) {
                     let node = b.node.unwrap_or(0);
-                    match cur
-                        .zones
-                        .iter_mut()
-                        .find(|z| z.line.node.unwrap_or(0) == node && z.line.kind == b.kind && z.buddy.is_none())
-                    {
+                    match cur.zones.iter_mut().find(|z| {
+                        z.line.node.unwrap_or(0) == node
+                            && z.line.kind == b.kind
+                            && z.buddy.is_none()
+                    }) {
                         Some(z) => z.buddy = Some(b),
                         None => cur.orphan_buddies += 1,
                     }
@@ -331,23 +341,26 @@ impl Segmenter {
         let msg = msg.trim_end();
         // "Node 0 " and its zone text split by another CPU's message.
         let joined;
-        let msg = if let Some((frag, at)) = self.node_frag.take() {
-            if self.cur_lines - at <= 3 && (is_zone_line(msg) || is_buddy_line(msg)) {
+        let mut msg = msg;
+        if let Some((frag, at)) = &self.node_frag {
+            if self.cur_lines - at > 3 {
+                self.node_frag = None;
+            } else if is_zone_line(msg) || is_buddy_line(msg) {
                 joined = format!("{frag}{msg}");
-                &joined
-            } else {
-                msg
+                msg = &joined;
+                self.node_frag = None;
             }
-        } else {
-            msg
-        };
+        }
         let Some(cur) = self.cur.as_mut() else {
             return;
         };
         if is_memcg_marker(msg) {
             cur.memcg = true;
         }
-        if msg.starts_with("Node ") && msg.len() <= 9 && msg[5..].trim().bytes().all(|b| b.is_ascii_digit()) {
+        if msg.starts_with("Node ")
+            && msg.len() <= 9
+            && msg[5..].trim().bytes().all(|b| b.is_ascii_digit())
+        {
             self.node_frag = Some((format!("{} ", msg.trim()), self.cur_lines));
             return;
         }

@@ -119,22 +119,37 @@ mod tests {
     #[test]
     fn layouts() {
         // x86-64, ZONE_DEVICE: five entries.
-        let l = infer(&[(0, Some(&[0, 1907, 15862, 15862, 15862])), (1, Some(&[0, 0, 13955, 13955, 13955])), (2, Some(&[0, 0, 0, 0, 0]))]);
+        let l = infer(&[
+            (0, Some(&[0, 1907, 15862, 15862, 15862])),
+            (1, Some(&[0, 0, 13955, 13955, 13955])),
+            (2, Some(&[0, 0, 0, 0, 0])),
+        ]);
         assert_eq!(l.describe(), "DMA=0,DMA32=1,Normal=2,Movable=3,Device=4");
         // Seed 002: ARM Normal + HighMem, three entries, Normal's second is set.
         let l = infer(&[(2, Some(&[0, 10168, 10168])), (3, Some(&[0, 0, 0]))]);
         assert_eq!(l.describe(), "Normal=0,HighMem=1,Movable=2");
         // i386.
-        let l = infer(&[(0, Some(&[0, 865, 2021, 2021])), (2, Some(&[0, 0, 9247, 9247])), (3, Some(&[0, 0, 0, 0]))]);
+        let l = infer(&[
+            (0, Some(&[0, 865, 2021, 2021])),
+            (2, Some(&[0, 0, 9247, 9247])),
+            (3, Some(&[0, 0, 0, 0])),
+        ]);
         assert_eq!(l.describe(), "DMA=0,Normal=1,HighMem=2,Movable=3");
         // Seed 003: early 2.6 ARM.
-        let l = infer(&[(0, Some(&[0, 0, 0])), (2, Some(&[0, 0, 0])), (3, Some(&[0, 0, 0]))]);
+        let l = infer(&[
+            (0, Some(&[0, 0, 0])),
+            (2, Some(&[0, 0, 0])),
+            (3, Some(&[0, 0, 0])),
+        ]);
         assert_eq!(l.describe(), "DMA=0,Normal=1,HighMem=2");
         // A small x86-64 guest: DMA and DMA32 only, four entries.
         let l = infer(&[(0, Some(&[0, 479, 479, 479])), (1, Some(&[0, 0, 0, 0]))]);
         assert_eq!(l.describe(), "DMA=0,DMA32=1,Normal=2,Movable=3");
         // No lowmem_reserve at all.
         let l = infer(&[(0, None), (2, None)]);
-        assert_eq!((l.describe().as_str(), l.from_reserve), ("DMA=0,Normal=1", false));
+        assert_eq!(
+            (l.describe().as_str(), l.from_reserve),
+            ("DMA=0,Normal=1", false)
+        );
     }
 }
