@@ -8,6 +8,10 @@
 //! With `live.rs` and `oom_notifier.rs`, the only place with `unsafe`.
 
 use crate::state::Shared;
+use crate::task::{
+    Cpuset,
+    Task, //
+};
 use crate::verdict::{
     Request,
     Trigger,
@@ -37,10 +41,46 @@ use kernel::{
 const _: () = assert!(COMM_LEN == bindings::TASK_COMM_LEN as usize);
 const _: () = assert!(bindings::MAX_NUMNODES as usize <= NODE_WORDS * 64);
 
+/// Words of a `nodemask_t` (`BITS_TO_LONGS(MAX_NUMNODES)`).
+const MASK_WORDS: usize = (bindings::MAX_NUMNODES as usize).div_ceil(ffi::c_ulong::BITS as usize);
+
+/// `struct oomfrag_task` of shim.h, filled by `oomfrag_current()`.
+#[repr(C)]
+struct TaskRaw {
+    comm: [u8; COMM_LEN],
+    pid: ffi::c_int,
+    will_free_mem: ffi::c_int,
+    rt: bool,
+    memalloc: bool,
+    oom_victim: bool,
+    kswapd: bool,
+    cpusets: bool,
+    mems_allowed: [ffi::c_ulong; MASK_WORDS],
+    hardwall: [ffi::c_ulong; MASK_WORDS],
+    softwall: [ffi::c_ulong; MASK_WORDS],
+}
+
 unsafe extern "C" {
     fn oomfrag_kprobe_register() -> ffi::c_int;
     fn oomfrag_kprobe_unregister();
-    fn oomfrag_current(comm: *mut u8, pid: *mut ffi::c_int);
+    fn oomfrag_current(t: *mut TaskRaw);
+}
+
+/// A kernel `nodemask_t`'s words as a [`NodeMask`].
+fn node_mask(words: &[ffi::c_ulong]) -> NodeMask {
+    const BITS: usize = ffi::c_ulong::BITS as usize;
+    let mut mask = NodeMask::NONE;
+    for (i, &w) in words.iter().enumerate() {
+        let mut w = w;
+        while w != 0 {
+            let b = w.trailing_zeros() as usize;
+            w &= w - 1;
+            if let Ok(n) = u16::try_from(i * BITS + b) {
+                mask.set(n);
+            }
+        }
+    }
+    mask
 }
 
 /// The request captured at `out_of_memory()` entry by the kprobe, for the
@@ -52,6 +92,7 @@ pub struct Pending {
     pid: Atomic<i32>,
     order: Atomic<i32>,
     gfp: Atomic<u32>,
+    zonelist: Atomic<bool>,
     nodes: [Atomic<u64>; NODE_WORDS],
 }
 
@@ -60,15 +101,17 @@ static PENDING: Pending = Pending {
     pid: Atomic::new(0),
     order: Atomic::new(0),
     gfp: Atomic::new(0),
+    zonelist: Atomic::new(false),
     nodes: [const { Atomic::new(u64::MAX) }; NODE_WORDS],
 };
 
 impl Pending {
-    fn store(order: i32, gfp: u32, nodes: &NodeMask, pid: i32) {
+    fn store(order: i32, gfp: u32, zonelist: bool, nodes: &NodeMask, pid: i32) {
         let p = &PENDING;
         p.pid.store(pid, Relaxed);
         p.order.store(order, Relaxed);
         p.gfp.store(gfp, Relaxed);
+        p.zonelist.store(zonelist, Relaxed);
         for (d, s) in p.nodes.iter().zip(nodes.words()) {
             d.store(*s, Relaxed);
         }
@@ -93,8 +136,11 @@ impl Pending {
             *d = s.load(Relaxed);
         }
         r.nodes = NodeMask::from_words(&words);
+        r.zonelist = p.zonelist.load(Relaxed);
         r.trigger = if order < 0 {
             Trigger::Sysrq
+        } else if r.task.kswapd && !r.zonelist {
+            Trigger::Kswapd
         } else {
             Trigger::Alloc
         };
@@ -102,18 +148,51 @@ impl Pending {
     }
 }
 
-/// A request with nothing captured but the current task's name and pid.
+/// A request with nothing captured but the current task: its name, pid,
+/// the flags the allocator reads, its cpuset, and `freed`, the pages the
+/// OOM notifiers before oomfrag's freed.
 ///
 /// Read in C: in this kernel build, `current!().pid()` (and any field of
 /// the bindings' `task_struct`) reads the wrong offset (a kernel text
 /// address came back as the pid), so the task's fields are left to C.
-pub fn current_request() -> Request {
+pub fn current_request(freed: u64) -> Request {
+    let mut raw = TaskRaw {
+        comm: [0; COMM_LEN],
+        pid: 0,
+        will_free_mem: 0,
+        rt: false,
+        memalloc: false,
+        oom_victim: false,
+        kswapd: false,
+        cpusets: false,
+        mems_allowed: [0; MASK_WORDS],
+        hardwall: [0; MASK_WORDS],
+        softwall: [0; MASK_WORDS],
+    };
+    // SAFETY: `raw` is a valid `struct oomfrag_task` (same layout, see
+    // shim.h); the shim only reads `current` and writes `*t`.
+    unsafe { oomfrag_current(&mut raw) };
     let mut r = Request::unknown(crate::gfp::KERNEL);
-    let mut pid = 0;
-    // SAFETY: `comm` has room for `COMM_LEN` (`TASK_COMM_LEN`) bytes and
-    // `pid` is a valid int; the shim only reads `current`.
-    unsafe { oomfrag_current(r.comm.as_mut_ptr(), &mut pid) };
-    r.pid = pid;
+    r.comm = raw.comm;
+    r.pid = raw.pid;
+    r.freed = freed;
+    r.task = Task {
+        rt: raw.rt,
+        memalloc: raw.memalloc,
+        oom_victim: raw.oom_victim,
+        kswapd: raw.kswapd,
+        will_free_mem: match raw.will_free_mem {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        },
+        cpuset: Cpuset {
+            enabled: raw.cpusets,
+            mems_allowed: node_mask(&raw.mems_allowed),
+            hardwall: node_mask(&raw.hardwall),
+            softwall: node_mask(&raw.softwall),
+        },
+    };
     r
 }
 
@@ -183,37 +262,24 @@ impl Drop for OomKprobe {
 /// # Safety
 ///
 /// Called only by that handler, with `nodes` either null or pointing to
-/// `nr_words` words of the request's `nodemask_t`, and `comm` pointing to
-/// `current->comm` (`TASK_COMM_LEN` bytes).
+/// `nr_words` words of the request's `nodemask_t`.
 #[no_mangle]
 unsafe extern "C" fn oomfrag_oom_entry(
     order: ffi::c_int,
     gfp: ffi::c_uint,
     memcg: bool,
+    zonelist: bool,
     nodes: *const ffi::c_ulong,
     nr_words: ffi::c_uint,
-    comm: *const u8,
-    pid: ffi::c_int,
 ) {
-    let mut mask = NodeMask::ALL;
-    if !nodes.is_null() {
+    let mask = if nodes.is_null() {
+        NodeMask::ALL
+    } else {
         // SAFETY: per the contract, `nodes` points to `nr_words` words.
-        let words = unsafe { core::slice::from_raw_parts(nodes, nr_words as usize) };
-        mask = NodeMask::NONE;
-        const BITS: usize = 8 * core::mem::size_of::<ffi::c_ulong>();
-        for (i, &w) in words.iter().enumerate() {
-            let mut w = w;
-            while w != 0 {
-                let b = w.trailing_zeros() as usize;
-                w &= w - 1;
-                if let Ok(n) = u16::try_from(i * BITS + b) {
-                    mask.set(n);
-                }
-            }
-        }
-    }
+        node_mask(unsafe { core::slice::from_raw_parts(nodes, nr_words as usize) })
+    };
     if !memcg {
-        Pending::store(order, gfp, &mask, pid);
+        Pending::store(order, gfp, zonelist, &mask, current_pid());
         return;
     }
     // The OOM notifier chain is not called for memcg OOMs: report here.
@@ -221,17 +287,20 @@ unsafe extern "C" fn oomfrag_oom_entry(
     if state.is_null() {
         return;
     }
-    let mut r = Request::unknown(crate::gfp::KERNEL);
+    let mut r = current_request(0);
     r.trigger = Trigger::Memcg;
     r.order = Some(order);
     r.gfp = Some(gfp);
     r.nodes = mask;
-    r.pid = pid;
-    // SAFETY: `comm` is `current->comm`, `COMM_LEN` bytes (contract).
-    unsafe { core::ptr::copy_nonoverlapping(comm, r.comm.as_mut_ptr(), COMM_LEN) };
+    r.zonelist = zonelist;
     // SAFETY: `KPROBE_STATE` is non-null only while the kprobe is
     // registered, holding a reference (`OomKprobe`'s invariant); the
     // reference is dropped only after `unregister_kprobe()` has waited for
     // this handler.
     unsafe { &*state }.on_memcg_oom(r);
+}
+
+/// The current task's pid.
+fn current_pid() -> i32 {
+    current_request(0).pid
 }

@@ -5,18 +5,87 @@
  * fields read wrong through them.  A kprobe at out_of_memory() entry hands
  * the request to Rust (capture.rs).
  */
+#include <linux/cpuset.h>
 #include <linux/kprobes.h>
+#include <linux/mm.h>
 #include <linux/nodemask.h>
 #include <linux/oom.h>
 #include <linux/sched.h>
+#include <linux/sched/rt.h>
+#include <linux/sched/signal.h>
 
 #include "shim.h"
 
-/* The current task's name and pid, for the notifier. */
-void oomfrag_current(char *comm, int *pid)
+/*
+ * task_will_free_mem(current) (mm/oom_kill.c, static there), up to the walk
+ * over other processes sharing the mm, which is left undecided (-1).
+ */
+static int oomfrag_will_free_mem(struct task_struct *task)
 {
-	strscpy(comm, current->comm, TASK_COMM_LEN);
-	*pid = task_pid_nr(current);
+	struct signal_struct *sig = task->signal;
+	struct mm_struct *mm = task->mm;
+
+	if (!mm)
+		return 0;
+	/* __task_will_free_mem() */
+	if (sig->core_state)
+		return 0;
+	if (!(sig->flags & SIGNAL_GROUP_EXIT) &&
+	    !(thread_group_empty(task) && (task->flags & PF_EXITING)))
+		return 0;
+	if (mm_flags_test(MMF_OOM_SKIP, mm))
+		return 0;
+	if (atomic_read(&mm->mm_users) <= 1)
+		return 1;
+	return -1;
+}
+
+/*
+ * cpuset_current_node_allowed(node, gfp_mask) (kernel/cgroup/cpuset.c; not
+ * exported), for a task context.  The cgroup v1 walk up to the nearest
+ * hardwalled ancestor is not reachable from a module: a non-hardwall
+ * request is taken to be allowed every node, as on cgroup v2.
+ */
+static bool oomfrag_node_allowed(int node, bool hardwall)
+{
+	if (!IS_ENABLED(CONFIG_CPUSETS))
+		return true;
+	if (node_isset(node, cpuset_current_mems_allowed))
+		return true;
+	if (tsk_is_oom_victim(current))
+		return true;
+	if (current->flags & PF_EXITING)
+		return true;
+	return !hardwall;
+}
+
+/* The allocating task as the allocator and the OOM killer see it. */
+void oomfrag_current(struct oomfrag_task *t)
+{
+	struct task_struct *tsk = current;
+	int nid;
+
+	memset(t, 0, sizeof(*t));
+	strscpy(t->comm, tsk->comm, TASK_COMM_LEN);
+	t->pid = task_pid_nr(tsk);
+	t->rt = rt_or_dl_task(tsk);
+	t->memalloc = tsk->flags & PF_MEMALLOC;
+	t->oom_victim = tsk_is_oom_victim(tsk);
+	t->kswapd = tsk->flags & PF_KSWAPD;
+	t->will_free_mem = oomfrag_will_free_mem(tsk);
+	/*
+	 * cpusets_enabled() is not visible to modules; with only the root
+	 * cpuset, mems_allowed holds every node with memory, so applying the
+	 * rule gives the allocator's answer.
+	 */
+	t->cpusets = IS_ENABLED(CONFIG_CPUSETS);
+	bitmap_copy(t->mems_allowed, nodes_addr(cpuset_current_mems_allowed), MAX_NUMNODES);
+	for_each_node(nid) {
+		if (oomfrag_node_allowed(nid, true))
+			__set_bit(nid, t->hardwall);
+		if (oomfrag_node_allowed(nid, false))
+			__set_bit(nid, t->softwall);
+	}
 }
 
 #ifdef CONFIG_KPROBES
@@ -28,9 +97,8 @@ static int oomfrag_pre(struct kprobe *p, struct pt_regs *regs)
 	const nodemask_t *nm = oc->nodemask;
 
 	oomfrag_oom_entry(oc->order, (__force unsigned int)oc->gfp_mask,
-			  oc->memcg != NULL, nm ? nm->bits : NULL,
-			  BITS_TO_LONGS(MAX_NUMNODES), current->comm,
-			  task_pid_nr(current));
+			  oc->memcg != NULL, oc->zonelist != NULL,
+			  nm ? nm->bits : NULL, BITS_TO_LONGS(MAX_NUMNODES));
 	return 0;
 }
 

@@ -17,10 +17,7 @@ use crate::report::{
     WatermarkTable,
     ZoneSnapshotText, //
 };
-use crate::state::{
-    Shared,
-    MAX_SNAP_ZONES, //
-};
+use crate::state::Shared;
 use crate::user_input::read_all;
 use kernel::{
     debugfs::{
@@ -50,11 +47,12 @@ fn show_zones(s: &Arc<Shared>, f: &mut Formatter<'_>) -> FmtResult {
     writeln!(f, "{}", Header("zones"))?;
     let mut d = s.debug.lock();
     let n = live::snapshot(&mut d.zones, live::Mode::Counted);
-    for z in &d.zones[..n.min(MAX_SNAP_ZONES)] {
+    let shown = n.min(d.zones.len());
+    for z in &d.zones[..shown] {
         write!(f, "{}", ZoneSnapshotText(&s.platform, z))?;
     }
-    if n > MAX_SNAP_ZONES {
-        writeln!(f, "truncated zones={n} shown={MAX_SNAP_ZONES}")?;
+    if n > shown {
+        writeln!(f, "truncated zones={n} shown={shown}")?;
     }
     Ok(())
 }
@@ -63,7 +61,8 @@ fn show_watermarks(s: &Arc<Shared>, f: &mut Formatter<'_>) -> FmtResult {
     writeln!(f, "{}", Header("watermarks"))?;
     let mut d = s.debug.lock();
     let n = live::snapshot(&mut d.zones, live::Mode::Lockless);
-    for z in &d.zones[..n.min(MAX_SNAP_ZONES)] {
+    let shown = n.min(d.zones.len());
+    for z in &d.zones[..shown] {
         let t = WatermarkTable {
             p: &s.platform,
             z,
@@ -79,7 +78,7 @@ fn show_query(s: &Arc<Shared>, f: &mut Formatter<'_>) -> FmtResult {
     let req = s.query.lock().request();
     let mut guard = s.debug.lock();
     let d = &mut *guard;
-    let n = live::snapshot(&mut d.zones, live::Mode::Counted).min(MAX_SNAP_ZONES);
+    let n = live::snapshot(&mut d.zones, live::Mode::Counted).min(d.zones.len());
     d.event.evaluate(&s.platform, &d.zones[..n], req);
     write!(f, "{}", EventText(&s.platform, &d.event))
 }

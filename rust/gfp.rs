@@ -11,6 +11,7 @@
 //! file instead of keeping copies.
 
 use crate::platform::Platform;
+use crate::task::Task;
 use crate::zone::ZoneKind;
 
 const fn bit(n: u32) -> u32 {
@@ -218,8 +219,13 @@ pub struct AllocCaps {
     pub highatomic: bool,
     /// `ALLOC_OOM`: an OOM victim's request.
     pub oom: bool,
-    /// `ALLOC_NO_WATERMARKS`: `__GFP_MEMALLOC`; no watermark check at all.
+    /// `ALLOC_NO_WATERMARKS`: no watermark check at all.
     pub no_watermarks: bool,
+    /// `ALLOC_CPUSET`: only zones the task's cpuset allows.
+    pub cpuset: bool,
+    /// Whether `ac->nodemask` still applies: the slow path resets it to
+    /// NULL without `ALLOC_CPUSET` or with reserve flags.
+    pub nodemask: bool,
 }
 
 impl AllocCaps {
@@ -229,18 +235,48 @@ impl AllocCaps {
     }
 }
 
-/// The capabilities of the allocator's slow path, where the OOM decision is
-/// made: `alloc_flags_slowpath()` with `alloc_flags_nonblocking()` and
-/// `alloc_flags_cma()`, plus the `__GFP_MEMALLOC` part of
-/// `__gfp_pfmemalloc_flags()` (mm/page_alloc.c).  Task-dependent flags
-/// (real-time tasks, `PF_MEMALLOC`, OOM victims) are not visible from the gfp
-/// mask and are not set.
-pub fn slowpath_caps(p: &Platform, gfp: u32, order: u8) -> AllocCaps {
+/// `__gfp_pfmemalloc_flags()` (mm/page_alloc.c) in task context
+/// (`!in_interrupt()`; the OOM killer is only called from a task): the
+/// reserve flags that replace the slow path's own.
+fn pfmemalloc_caps(gfp: u32, task: &Task) -> Option<AllocCaps> {
+    if gfp & NOMEMALLOC != 0 {
+        return None;
+    }
+    if gfp & MEMALLOC != 0 || task.memalloc {
+        return Some(AllocCaps {
+            no_watermarks: true,
+            ..AllocCaps::default()
+        });
+    }
+    if task.oom_victim {
+        return Some(AllocCaps {
+            oom: true,
+            ..AllocCaps::default()
+        });
+    }
+    None
+}
+
+/// The flags of the slow path's last attempts before the OOM killer, in
+/// `__alloc_pages_slowpath()` (mm/page_alloc.c): `alloc_flags_slowpath()`
+/// (with `alloc_flags_nonblocking()`, the real-time rule and
+/// `alloc_flags_cma()`), then, if `__gfp_pfmemalloc_flags()` gives reserve
+/// flags, `alloc_flags_cma(gfp_mask) | reserve_flags`, which drops
+/// `ALLOC_CPUSET` and resets the nodemask.  The request's base
+/// `ac->alloc_flags` holds no flag that matters here.
+pub fn slowpath_caps(p: &Platform, gfp: u32, order: u8, task: &Task) -> AllocCaps {
+    let cma = p.cma && is_movable(p, gfp);
+    if let Some(reserve) = pfmemalloc_caps(gfp, task) {
+        // alloc_flags = alloc_flags_cma(gfp_mask) | reserve_flags | ...;
+        // ac->nodemask = NULL (ALLOC_CPUSET is gone).
+        return AllocCaps { cma, ..reserve };
+    }
     let mut c = AllocCaps {
-        // alloc_flags_slowpath(): "if (gfp_mask & __GFP_HIGH) ALLOC_MIN_RESERVE"
+        // ALLOC_WMARK_MIN | ALLOC_CPUSET
+        cpuset: true,
+        // if (gfp_mask & __GFP_HIGH) alloc_flags |= ALLOC_MIN_RESERVE;
         min_reserve: gfp & HIGH != 0,
-        // alloc_flags_cma(): "gfp_migratetype(gfp_mask) == MIGRATE_MOVABLE"
-        cma: p.cma && is_movable(p, gfp),
+        cma,
         ..AllocCaps::default()
     };
     // alloc_flags_nonblocking(): nothing for blocking or __GFP_NOMEMALLOC.
@@ -250,16 +286,35 @@ pub fn slowpath_caps(p: &Platform, gfp: u32, order: u8) -> AllocCaps {
             c.highatomic = true;
         }
     }
-    // __gfp_pfmemalloc_flags(): __GFP_MEMALLOC unless __GFP_NOMEMALLOC.
-    if gfp & NOMEMALLOC == 0 && gfp & MEMALLOC != 0 {
-        c.no_watermarks = true;
+    if gfp & DIRECT_RECLAIM == 0 {
+        // Ignore cpuset mems for non-blocking __GFP_HIGH.
+        if c.min_reserve {
+            c.cpuset = false;
+        }
+    } else if task.rt {
+        // rt_or_dl_task(current) && in_task()
+        c.min_reserve = true;
     }
+    // if (!(alloc_flags & ALLOC_CPUSET) || reserve_flags) ac->nodemask = NULL;
+    c.nodemask = c.cpuset;
     c
 }
 
-/// The capabilities of `__alloc_pages_may_oom()`'s last attempt: the
-/// request's base `ac->alloc_flags`, which for an ordinary allocation hold
-/// no `ALLOC_CMA` (that goes to the fast path's own flags) and no reserves.
-pub fn last_chance_caps() -> AllocCaps {
-    AllocCaps::default()
+/// The flags of `__alloc_pages_may_oom()`'s last attempt:
+/// `get_page_from_freelist((gfp_mask | __GFP_HARDWALL) &
+/// ~__GFP_DIRECT_RECLAIM, order, ac->alloc_flags | ALLOC_WMARK_HIGH |
+/// ALLOC_CPUSET, ac)`, with the nodemask the slow path left (`slow`).
+///
+/// `ac->alloc_flags` never holds `ALLOC_CMA`, so the kernel's attempt
+/// counts no CMA page even for a movable request.  oomfrag gives the
+/// request its own CMA capability here: a request that may use CMA did not
+/// fail for want of it (its slow-path checks counted CMA), so `cma` is never
+/// said of it.
+pub fn last_chance_caps(p: &Platform, gfp: u32, slow: &AllocCaps) -> AllocCaps {
+    AllocCaps {
+        cma: p.cma && is_movable(p, gfp),
+        cpuset: true,
+        nodemask: slow.nodemask,
+        ..AllocCaps::default()
+    }
 }

@@ -3,10 +3,11 @@
 //! What the module remembers of OOM events: the last [`HISTORY`] events for
 //! the `last` file, the `stats` counters, and the print rate limit.
 
-use crate::verdict::{
-    Event,
-    Stats, //
+use crate::state::{
+    new_event,
+    KEvent, //
 };
+use crate::verdict::Stats;
 use kernel::{
     prelude::*,
     time::{
@@ -30,7 +31,7 @@ struct Window {
 
 /// The event ring, counters and rate limit (under the module's spinlock).
 pub struct History {
-    events: KVec<Event>,
+    events: KVec<KEvent>,
     next: usize,
     /// Counters for the `stats` file.
     pub stats: Stats,
@@ -38,10 +39,15 @@ pub struct History {
 }
 
 impl History {
-    /// An empty history with its ring preallocated.
-    pub fn new() -> Result<Self> {
+    /// An empty history with its ring preallocated, each event with room
+    /// for `zones` zones.
+    pub fn new(zones: usize) -> Result<Self> {
+        let mut events = KVec::with_capacity(HISTORY, GFP_KERNEL)?;
+        for _ in 0..HISTORY {
+            events.push(new_event(zones)?, GFP_KERNEL)?;
+        }
         Ok(Self {
-            events: KVec::from_elem(Event::EMPTY, HISTORY, GFP_KERNEL)?,
+            events,
             next: 0,
             stats: Stats::default(),
             window: Window {
@@ -53,7 +59,7 @@ impl History {
 
     /// The next slot of the ring, to be filled in place (an event is too
     /// big for a kprobe handler's stack); it becomes the newest event.
-    pub fn next_slot(&mut self) -> &mut Event {
+    pub fn next_slot(&mut self) -> &mut KEvent {
         let i = self.next % HISTORY;
         self.next = self.next.wrapping_add(1);
         &mut self.events[i]
@@ -63,7 +69,7 @@ impl History {
     /// limit).
     pub fn count_newest(&mut self) -> bool {
         let i = self.next.wrapping_sub(1) % HISTORY;
-        self.stats.record(&self.events[i]);
+        self.stats.record(&self.events[i].summary());
         let now = Instant::<Monotonic>::now();
         let w = &mut self.window;
         if w.start.is_none_or(|s| (now - s).as_nanos() > RATELIMIT_NS) {
@@ -80,10 +86,10 @@ impl History {
 
     /// Copies the events into `out` (at least [`HISTORY`] long), oldest
     /// first; returns how many there are.
-    pub fn copy_to(&self, out: &mut [Event]) -> usize {
+    pub fn copy_to(&self, out: &mut [KEvent]) -> usize {
         let count = self.next.min(HISTORY);
         for (k, slot) in out.iter_mut().take(count).enumerate() {
-            *slot = self.events[(self.next - count + k) % HISTORY];
+            slot.copy_from(&self.events[(self.next - count + k) % HISTORY]);
         }
         count
     }

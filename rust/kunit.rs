@@ -16,6 +16,7 @@ mod engine_tests {
     };
     use crate::live;
     use crate::platform::Platform;
+    use crate::task::Task;
     use crate::verdict::*;
     use crate::watermark::Cause;
     use crate::zone::*;
@@ -59,11 +60,18 @@ mod engine_tests {
         assert_eq!(z.free * 4, 233460);
         z.free_cma = 231116 / 4;
         z.wmark = [2488 / 4, 3108 / 4, 3732 / 4];
-        let v = zone_verdict(&p, &z, 0, gfp::KERNEL);
+        let v = zone_verdict(&p, &z, 0, gfp::KERNEL, &Task::PLAIN, &NodeMask::ALL);
         assert!(v.eligible);
         assert_eq!(v.decisive().cause, Cause::Cma);
         assert_eq!(summarize(&[v], 0, false), Verdict::Cma);
-        let m = zone_verdict(&p, &z, 0, gfp::HIGHUSER_MOVABLE);
+        let m = zone_verdict(
+            &p,
+            &z,
+            0,
+            gfp::HIGHUSER_MOVABLE,
+            &Task::PLAIN,
+            &NodeMask::ALL,
+        );
         assert!(m.decisive().ok);
     }
 
@@ -79,7 +87,7 @@ mod engine_tests {
         );
         z.wmark = [1200 / 4, 1500 / 4, 1800 / 4];
         for order in 0..11u8 {
-            let v = zone_verdict(&p, &z, order, gfp::KERNEL);
+            let v = zone_verdict(&p, &z, order, gfp::KERNEL, &Task::PLAIN, &NodeMask::ALL);
             let want = if order <= 5 {
                 Verdict::None
             } else {
@@ -110,9 +118,9 @@ mod engine_tests {
             gfp_zone(&p, gfp::HIGHUSER_MOVABLE),
             p.zone_idx[ZoneKind::Movable as usize]
         );
-        let caps = slowpath_caps(&p, gfp::HIGHUSER_MOVABLE, 0);
+        let caps = slowpath_caps(&p, gfp::HIGHUSER_MOVABLE, 0, &Task::PLAIN);
         assert_eq!(caps.cma, cfg!(CONFIG_CMA));
-        assert!(!slowpath_caps(&p, gfp::KERNEL, 0).cma);
+        assert!(!slowpath_caps(&p, gfp::KERNEL, 0, &Task::PLAIN).cma);
     }
 }
 
@@ -131,11 +139,13 @@ mod live_tests {
         Ok((v, m))
     }
 
-    /// The walk finds populated zones, with sane watermarks, once each.
+    /// The walk finds populated zones, with sane watermarks, once each,
+    /// and never more than the module's buffers hold.
     #[test]
     fn walk_finds_populated_zones() -> Result {
         let (z, n) = zones(live::Mode::Lockless)?;
         assert!(n > 0);
+        assert!(n <= live::max_zones());
         for (i, a) in z[..n].iter().enumerate() {
             assert!(a.present > 0);
             assert!(a.managed <= a.present);

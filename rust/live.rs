@@ -161,7 +161,18 @@ pub fn platform() -> Platform {
         // machine too small to run this module's tests; it is taken as false.
         mobility_disabled: false,
         page_shift: kernel::page::PAGE_SHIFT as u8,
+        numa: cfg!(CONFIG_NUMA),
     }
+}
+
+/// The most zones [`snapshot()`] can ever return on this machine:
+/// `nr_node_ids` (the possible nodes, hot-pluggable ones included) times
+/// `MAX_NR_ZONES`.  The module sizes its buffers with it at load.
+pub fn max_zones() -> usize {
+    // SAFETY: `nr_node_ids` is set during early boot, before modules load,
+    // and never changes after.
+    let nodes = unsafe { bindings::nr_node_ids } as usize;
+    nodes.clamp(1, bindings::MAX_NUMNODES as usize) * NR_ZONES
 }
 
 /// How to read the free lists.

@@ -34,11 +34,13 @@ pub mod frag;
 pub mod gfp;
 pub mod history;
 pub mod live;
+pub mod oom;
 pub mod oom_notifier;
 pub mod platform;
 pub mod query;
 pub mod report;
 pub mod state;
+pub mod task;
 pub mod user_input;
 pub mod verdict;
 pub mod watermark;
@@ -71,9 +73,11 @@ impl kernel::Module for OomFrag {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let shared = Arc::pin_init(state::Shared::new()?, GFP_KERNEL)?;
         let files = KBox::pin_init(debugfs::Files::new(shared.clone()), GFP_KERNEL)?;
-        // Run before notifiers that free memory, so the verdict describes
-        // the state that made the kernel give up.
-        let notifier = oom_notifier::OomNotifier::register(shared.clone(), i32::MAX)?;
+        // Run after every other notifier: `freed` then holds all they
+        // freed, so the line can say whether out_of_memory() goes on to
+        // kill (if they freed nothing, the zones are as the kernel left
+        // them).
+        let notifier = oom_notifier::OomNotifier::register(shared.clone(), i32::MIN)?;
         let kprobe = if module_parameters::kprobe.value() {
             capture::OomKprobe::register(shared.clone())
         } else {

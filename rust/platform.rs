@@ -23,6 +23,8 @@ pub struct Platform {
     pub mobility_disabled: bool,
     /// `PAGE_SHIFT`.
     pub page_shift: u8,
+    /// `CONFIG_NUMA` (`constrained_alloc()` names no constraint without it).
+    pub numa: bool,
 }
 
 impl Platform {

@@ -10,11 +10,17 @@
 //! format is documented in Documentation/oomfrag.rst; bump
 //! [`FORMAT_VERSION`] when one changes.
 
+use crate::oom::{
+    Constraint,
+    Kill,
+    NoKill, //
+};
 use crate::platform::Platform;
 use crate::verdict::{
     Event,
     Stats,
     Summary,
+    Trigger,
     Verdict,
     ZoneVerdict,
     COMM_LEN, //
@@ -35,7 +41,7 @@ use core::fmt::{
 
 /// Version of the formats below (each debugfs file starts with a
 /// [`Header`]).
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The first line of debugfs file `name`: `# oomfrag <name> v1`.
 pub struct Header(pub &'static str);
@@ -118,11 +124,11 @@ impl Display for NodeList<'_> {
 }
 
 /// The summary line of an event (without the module prefix).
-pub struct SummaryLine<'a>(pub &'a Summary);
+pub struct SummaryLine<'a>(pub &'a Platform, pub &'a Summary);
 
 impl Display for SummaryLine<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        let e = self.0;
+        let (p, e) = (self.0, self.1);
         write!(
             f,
             "event=oom seq={} trigger={} verdict={}",
@@ -130,6 +136,9 @@ impl Display for SummaryLine<'_> {
             e.req.trigger.name(),
             e.verdict.name()
         )?;
+        if let Some(u) = e.unknown {
+            write!(f, " missing={}", u.name())?;
+        }
         match e.req.order {
             Some(o) => write!(f, " order={o}")?,
             None => f.write_str(" order=unknown")?,
@@ -146,17 +155,48 @@ impl Display for SummaryLine<'_> {
                 Gfp(e.eval_gfp)
             )?;
         }
+        write!(f, " constraint={}", e.constraint.name())?;
         if !e.req.nodes.is_all() {
             write!(f, " nodemask={}", NodeList(&e.req.nodes))?;
+        }
+        let cs = &e.req.task.cpuset;
+        if cs.enabled && !cs.mems_allowed.is_all() {
+            write!(f, " mems_allowed={}", NodeList(&cs.mems_allowed))?;
+        }
+        if e.req.trigger != Trigger::Query {
+            write!(f, " kill={}", e.kill.name())?;
+            match e.kill {
+                Kill::No(r) => write!(f, " reason={}", r.name())?,
+                Kill::Unknown => f.write_str(" reason=task_exiting_shared_mm")?,
+                Kill::Yes => {}
+            }
+        }
+        let t = &e.req.task;
+        if t.memalloc || t.oom_victim || t.rt {
+            f.write_str(" task=")?;
+            let flags = [
+                (t.memalloc, "memalloc"),
+                (t.oom_victim, "oom_victim"),
+                (t.rt, "rt"),
+            ];
+            let mut first = true;
+            for (_, name) in flags.iter().filter(|(on, _)| *on) {
+                if !first {
+                    f.write_char('|')?;
+                }
+                f.write_str(name)?;
+                first = false;
+            }
         }
         f.write_str(" comm=")?;
         write_comm(f, &e.req.comm)?;
         write!(
             f,
-            " pid={} zones={} eligible={} decided={} drift={} compute_ns={}",
+            " pid={} zones={} eligible={} free_ineligible_kb={} decided={} drift={} compute_ns={}",
             e.req.pid,
             e.nr_zones,
             e.eligible,
+            p.kb(e.free_ineligible),
             e.stage.name(),
             u8::from(e.drift),
             e.compute_ns
@@ -165,9 +205,9 @@ impl Display for SummaryLine<'_> {
 }
 
 /// One zone line of an event (without the module prefix).
-pub struct ZoneLine<'a>(pub &'a Platform, pub &'a Event, pub &'a ZoneVerdict);
+pub struct ZoneLine<'a, S>(pub &'a Platform, pub &'a Event<S>, pub &'a ZoneVerdict);
 
-impl Display for ZoneLine<'_> {
+impl<S> Display for ZoneLine<'_, S> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         let (p, e, z) = (self.0, self.1, self.2);
         let c = z.at(e.stage);
@@ -177,7 +217,7 @@ impl Display for ZoneLine<'_> {
             e.seq,
             z.node,
             z.kind.name(),
-            u8::from(z.eligible),
+            u8::from(z.eligible_at(e.stage)),
             p.kb(z.free),
             p.kb(z.marks[0]),
             p.kb(z.marks[1]),
@@ -310,6 +350,17 @@ impl Display for Stats {
         for (v, n) in Verdict::ALL.iter().zip(self.by_verdict) {
             writeln!(f, "verdict_{} {}", v.name(), n)?;
         }
+        for (t, n) in Trigger::ALL.iter().zip(self.by_trigger) {
+            writeln!(f, "trigger_{} {}", t.name(), n)?;
+        }
+        for (c, n) in Constraint::ALL.iter().zip(self.by_constraint) {
+            writeln!(f, "constraint_{} {}", c.name(), n)?;
+        }
+        writeln!(f, "kill {}", self.kill)?;
+        for (r, n) in NoKill::ALL.iter().zip(self.no_kill) {
+            writeln!(f, "nokill_{} {}", r.name(), n)?;
+        }
+        writeln!(f, "kill_unknown {}", self.kill_unknown)?;
         writeln!(f, "suppressed_lines {}", self.suppressed)?;
         writeln!(f, "compute_ns_last {}", self.last_ns)?;
         writeln!(f, "compute_ns_max {}", self.max_ns)?;
@@ -319,11 +370,11 @@ impl Display for Stats {
 
 /// An event in full: its summary line, then one line per kept zone (the
 /// `last` and `query` files).
-pub struct EventText<'a>(pub &'a Platform, pub &'a Event);
+pub struct EventText<'a, S>(pub &'a Platform, pub &'a Event<S>);
 
-impl Display for EventText<'_> {
+impl<S: core::ops::DerefMut<Target = [ZoneVerdict]>> Display for EventText<'_, S> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}", SummaryLine(&self.1.summary()))?;
+        writeln!(f, "{}", SummaryLine(self.0, &self.1.summary()))?;
         for z in self.1.zones() {
             writeln!(f, "{}", ZoneLine(self.0, self.1, z))?;
         }

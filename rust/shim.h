@@ -3,19 +3,41 @@
 #ifndef OOMFRAG_SHIM_H
 #define OOMFRAG_SHIM_H
 
+#include <linux/nodemask.h>
+#include <linux/sched.h>
 #include <linux/types.h>
+
+/*
+ * What the allocator and the OOM killer read from the allocating task
+ * (capture.rs: TaskRaw, the same layout).  will_free_mem: 1 or 0 for
+ * task_will_free_mem(current), -1 when it depends on other tasks sharing
+ * the mm.
+ */
+struct oomfrag_task {
+	char comm[TASK_COMM_LEN];
+	int pid;
+	int will_free_mem;
+	bool rt;
+	bool memalloc;
+	bool oom_victim;
+	bool kswapd;
+	bool cpusets;
+	unsigned long mems_allowed[BITS_TO_LONGS(MAX_NUMNODES)];
+	unsigned long hardwall[BITS_TO_LONGS(MAX_NUMNODES)];
+	unsigned long softwall[BITS_TO_LONGS(MAX_NUMNODES)];
+};
 
 struct zone;
 
 /* capture.rs: records the request the OOM killer was invoked for. */
 void oomfrag_oom_entry(int order, unsigned int gfp, bool memcg,
-		       const unsigned long *nodes, unsigned int nr_words,
-		       const char *comm, int pid);
+		       bool zonelist, const unsigned long *nodes,
+		       unsigned int nr_words);
 
 /* capture_shim.c */
 int oomfrag_kprobe_register(void);
 void oomfrag_kprobe_unregister(void);
-void oomfrag_current(char *comm, int *pid);
+void oomfrag_current(struct oomfrag_task *t);
 
 /* live_shim.c */
 unsigned long oomfrag_count_order(struct zone *zone, unsigned int order,

@@ -21,7 +21,8 @@ use crate::report::{
 };
 use crate::verdict::{
     Event,
-    Request, //
+    Request,
+    ZoneVerdict, //
 };
 use crate::zone::ZoneSnapshot;
 use kernel::{
@@ -42,27 +43,35 @@ use kernel::{
     }, //
 };
 
-/// Zones the OOM path and the debugfs readers can snapshot (preallocated).
-pub const MAX_SNAP_ZONES: usize = 64;
+/// An event whose zone verdicts live in a buffer sized at load.
+pub type KEvent = Event<KVec<ZoneVerdict>>;
+
+/// A preallocated event with room for `zones` zones.
+pub fn new_event(zones: usize) -> Result<KEvent> {
+    Ok(Event::new(KVec::from_elem(
+        ZoneVerdict::EMPTY,
+        zones,
+        GFP_KERNEL,
+    )?))
+}
 
 /// Preallocated memory of the OOM path.
 pub struct Scratch {
     zones: KVec<ZoneSnapshot>,
-    event: KBox<Event>,
+    event: KEvent,
     /// The last request taken from the kprobe's capture.
     consumed: u64,
 }
 
 /// Preallocated memory of the debugfs readers, so that reading a file does
-/// not itself change the free lists it reports (a 64-zone snapshot would be
-/// an order-5 allocation).
+/// not itself change the free lists it reports.
 pub struct DebugScratch {
     /// Zone snapshots.
     pub zones: KVec<ZoneSnapshot>,
     /// The `query` file's event.
-    pub event: KBox<Event>,
+    pub event: KEvent,
     /// A copy of the history, formatted without the spinlock.
-    pub history: KVec<Event>,
+    pub history: KVec<KEvent>,
 }
 
 /// Everything the module shares between the OOM path, the kprobe and the
@@ -71,6 +80,8 @@ pub struct DebugScratch {
 pub struct Shared {
     /// The running kernel, as the engine needs it.
     pub platform: Platform,
+    /// Zones every buffer has room for ([`live::max_zones()`]).
+    pub max_zones: usize,
     /// Events, counters, rate limit.
     #[pin]
     pub history: SpinLock<History>,
@@ -89,20 +100,28 @@ pub struct Shared {
 
 impl Shared {
     /// Allocates everything the OOM path and the readers will use.
+    /// Buffers are sized for every zone the machine can ever have
+    /// (`nr_node_ids * MAX_NR_ZONES`, hot-pluggable nodes included).
     pub fn new() -> Result<impl PinInit<Self>> {
-        let history = History::new()?;
+        let max_zones = live::max_zones();
+        let history = History::new(max_zones)?;
         let scratch = Scratch {
-            zones: KVec::from_elem(ZoneSnapshot::EMPTY, MAX_SNAP_ZONES, GFP_KERNEL)?,
-            event: KBox::new(Event::EMPTY, GFP_KERNEL)?,
+            zones: KVec::from_elem(ZoneSnapshot::EMPTY, max_zones, GFP_KERNEL)?,
+            event: new_event(max_zones)?,
             consumed: 0,
         };
+        let mut copies = KVec::with_capacity(HISTORY, GFP_KERNEL)?;
+        for _ in 0..HISTORY {
+            copies.push(new_event(max_zones)?, GFP_KERNEL)?;
+        }
         let debug = DebugScratch {
-            zones: KVec::from_elem(ZoneSnapshot::EMPTY, MAX_SNAP_ZONES, GFP_KERNEL)?,
-            event: KBox::new(Event::EMPTY, GFP_KERNEL)?,
-            history: KVec::from_elem(Event::EMPTY, HISTORY, GFP_KERNEL)?,
+            zones: KVec::from_elem(ZoneSnapshot::EMPTY, max_zones, GFP_KERNEL)?,
+            event: new_event(max_zones)?,
+            history: copies,
         };
         Ok(pin_init!(Self {
             platform: live::platform(),
+            max_zones,
             history <- new_spinlock!(history),
             scratch <- new_mutex!(scratch),
             query <- new_mutex!(QuerySpec {
@@ -117,7 +136,7 @@ impl Shared {
     }
 
     /// Numbers the event, keeps its compute time.
-    fn seal(&self, e: &mut Event, start: Instant<Monotonic>) {
+    fn seal(&self, e: &mut KEvent, start: Instant<Monotonic>) {
         e.seq = self.seq.fetch_add(1, Relaxed) + 1;
         e.compute_ns = start.elapsed().as_nanos().max(0) as u64;
     }
@@ -136,37 +155,49 @@ impl Shared {
             (summary, h.count_newest())
         };
         if print {
-            pr_info!("{}\n", format_args!("{}", SummaryLine(&summary)));
+            pr_info!(
+                "{}\n",
+                format_args!("{}", SummaryLine(&self.platform, &summary))
+            );
         }
     }
 }
 
 impl OomHandler for Shared {
     /// The OOM path for zone shortages, from the notifier: snapshot,
-    /// evaluate, keep, print.  Runs under `oom_lock`, in process context.
+    /// evaluate, keep, print.  Runs under `oom_lock`, in process context,
+    /// last on the chain (so `freed` holds what every other notifier freed).
     /// Allocates nothing; `scratch` is taken only here (never by code that
     /// allocates, and never contended: `oom_lock` serialises OOMs), the
     /// history spinlock only for a copy; loops are bounded by the number of
     /// zones.  Printing happens with preemption enabled.  Frees nothing.
-    fn on_oom(&self, _freed: &mut ffi::c_ulong) {
+    fn on_oom(&self, freed: &mut ffi::c_ulong) {
         let start = Instant::<Monotonic>::now();
         let mut guard = self.scratch.lock();
         let s = &mut *guard;
-        let req = Pending::take(&mut s.consumed, capture::current_request());
-        let e = &mut *s.event;
+        let req = Pending::take(&mut s.consumed, capture::current_request(*freed as u64));
         let n = live::snapshot(&mut s.zones, live::Mode::Lockless);
-        e.evaluate(&self.platform, &s.zones[..n.min(MAX_SNAP_ZONES)], req);
-        e.nr_zones = e.nr_zones.max(n);
+        let e = &mut s.event;
+        // More zones than at load cannot happen (the buffers hold every
+        // possible node's zones); if it did, the engine says `unknown`.
+        let seen = n.min(s.zones.len());
+        e.evaluate(&self.platform, &s.zones[..seen], req);
+        if n > seen {
+            e.nr_zones = n;
+            e.verdict = crate::verdict::Verdict::Unknown;
+            e.unknown = Some(crate::verdict::Unknown::Zones);
+        }
         self.seal(e, start);
         let print = {
             let mut h = self.history.lock();
-            *h.next_slot() = *e;
+            h.next_slot().copy_from(e);
             h.count_newest()
         };
         if print {
-            pr_info!("{}\n", format_args!("{}", SummaryLine(&e.summary())));
+            let p = &self.platform;
+            pr_info!("{}\n", format_args!("{}", SummaryLine(p, &e.summary())));
             for z in e.zones() {
-                pr_info!("{}\n", format_args!("{}", ZoneLine(&self.platform, e, z)));
+                pr_info!("{}\n", format_args!("{}", ZoneLine(p, &*e, z)));
             }
         }
     }

@@ -17,9 +17,21 @@ use crate::frag::{
 use crate::gfp::{
     gfp_zone,
     last_chance_caps,
-    slowpath_caps, //
+    slowpath_caps,
+    AllocCaps,
+    HARDWALL, //
+};
+use crate::oom::{
+    constrained_alloc,
+    nodes_with_memory,
+    oom_kill,
+    Constraint,
+    Kill,
+    NoKill,
+    OomControl, //
 };
 use crate::platform::Platform;
+use crate::task::Task;
 use crate::watermark::{
     largest_order,
     unusable_free,
@@ -39,13 +51,11 @@ use core::cmp::{
     max,
     min, //
 };
+use core::ops::DerefMut;
 
 /// `PAGE_ALLOC_COSTLY_ORDER`: `__alloc_pages_may_oom()` never invokes the OOM
 /// killer above it ("The OOM killer will not help higher order allocs").
 pub const COSTLY_ORDER: u8 = 3;
-
-/// Zones kept per event.  Zones beyond it are counted but not kept.
-pub const MAX_EVENT_ZONES: usize = 32;
 
 /// `TASK_COMM_LEN`: bytes of a task name, NUL padding included.
 pub const COMM_LEN: usize = 16;
@@ -84,8 +94,10 @@ pub struct ZoneVerdict {
     pub zone_idx: u8,
     /// Zone type.
     pub kind: ZoneKind,
-    /// Whether the request may use this zone at all (`gfp_zone()`).
+    /// Whether the slow path considers the zone ([`zone_eligible`]).
     pub eligible: bool,
+    /// Whether the last-chance attempt considers it (`__GFP_HARDWALL`).
+    pub eligible_last: bool,
     /// Pass/fail at min, low, high.
     pub checks: [Check; 3],
     /// `__alloc_pages_may_oom()`'s last-chance check (see [`Stage`]).
@@ -127,18 +139,9 @@ impl ZoneVerdict {
         zone_idx: 0,
         kind: ZoneKind::Normal,
         eligible: false,
-        checks: [Check {
-            ok: false,
-            cause: Cause::None,
-            min: 0,
-            usable: 0,
-        }; 3],
-        last_chance: Check {
-            ok: false,
-            cause: Cause::None,
-            min: 0,
-            usable: 0,
-        },
+        eligible_last: false,
+        checks: [Check::EMPTY; 3],
+        last_chance: Check::EMPTY,
         reserve: 0,
         free: 0,
         free_cma: 0,
@@ -167,16 +170,58 @@ impl ZoneVerdict {
             Stage::LastChance => &self.last_chance,
         }
     }
+
+    /// Whether `stage` considers the zone.
+    pub fn eligible_at(&self, stage: Stage) -> bool {
+        match stage {
+            Stage::SlowPath => self.eligible,
+            Stage::LastChance => self.eligible_last,
+        }
+    }
 }
 
-/// Analyses one zone for a request of `order` with `gfp`.
-pub fn zone_verdict(p: &Platform, z: &ZoneSnapshot, order: u8, gfp: u32) -> ZoneVerdict {
-    let caps = slowpath_caps(p, gfp, order);
+/// Whether the allocator's zonelist walk considers zone `z`:
+/// `for_next_zone_zonelist_nodemask(zone, z, ac->highest_zoneidx,
+/// ac->nodemask)` and, with `ALLOC_CPUSET` and `cpusets_enabled()`,
+/// `__cpuset_zone_allowed(zone, gfp_mask)` in `get_page_from_freelist()`
+/// (mm/page_alloc.c).  `nodemask` is `ac->nodemask` ([`NodeMask::ALL`] for
+/// NULL); the slow path drops it in the cases [`AllocCaps::nodemask`] says.
+pub fn zone_eligible(
+    z: &ZoneSnapshot,
+    highest_zoneidx: Option<u8>,
+    nodemask: &NodeMask,
+    caps: &AllocCaps,
+    task: &Task,
+    gfp: u32,
+) -> bool {
+    let Some(highest) = highest_zoneidx else {
+        return false;
+    };
+    if z.zone_idx > highest {
+        return false;
+    }
+    if caps.nodemask && !nodemask.contains(z.node) {
+        return false;
+    }
+    !(caps.cpuset && task.cpuset.enabled && !task.cpuset.node_allowed(z.node, gfp))
+}
+
+/// Analyses one zone for a request of `order` with `gfp` from `task`,
+/// restricted to `nodemask` (`ac->nodemask`).
+pub fn zone_verdict(
+    p: &Platform,
+    z: &ZoneSnapshot,
+    order: u8,
+    gfp: u32,
+    task: &Task,
+    nodemask: &NodeMask,
+) -> ZoneVerdict {
+    let caps = slowpath_caps(p, gfp, order, task);
+    let last_caps = last_chance_caps(p, gfp, &caps);
     let hz = gfp_zone(p, gfp);
     let highest = hz.unwrap_or(0);
-    let eligible = hz.is_some_and(|h| z.zone_idx <= h);
     let checks = Wmark::ALL.map(|w| watermark_check(p, z, order, w, highest, &caps));
-    let last = watermark_check(p, z, order, Wmark::High, highest, &last_chance_caps());
+    let last = watermark_check(p, z, order, Wmark::High, highest, &last_caps);
     let mask = usable_mt_mask(&caps);
     let info = contig_info(&z.nr_free[..z.orders()], order);
     let usable = usable_blocks(z, mask).map(|b| contig_info(&b[..z.orders()], order));
@@ -185,7 +230,9 @@ pub fn zone_verdict(p: &Platform, z: &ZoneSnapshot, order: u8, gfp: u32) -> Zone
         node: z.node,
         zone_idx: z.zone_idx,
         kind: z.kind,
-        eligible,
+        eligible: zone_eligible(z, hz, nodemask, &caps, task, gfp),
+        // (gfp_mask | __GFP_HARDWALL) & ~__GFP_DIRECT_RECLAIM
+        eligible_last: zone_eligible(z, hz, nodemask, &last_caps, task, gfp | HARDWALL),
         checks,
         last_chance: last,
         reserve: z.reserve_for(highest),
@@ -221,6 +268,15 @@ pub enum Verdict {
     HighAtomic,
     /// Free memory, but protected by `lowmem_reserve[]`.
     LowmemReserve,
+    /// Free memory, but under a boosted watermark.
+    Boost,
+    /// Free memory, held back by several reserves together.
+    Reserves,
+    /// The request may use no zone at all (its cpuset, nodemask and zone
+    /// modifiers leave none).
+    NoEligibleZone,
+    /// The data cannot decide (see [`Unknown`]).
+    Unknown,
 }
 
 impl Verdict {
@@ -234,11 +290,15 @@ impl Verdict {
             Verdict::Cma => "cma",
             Verdict::HighAtomic => "highatomic",
             Verdict::LowmemReserve => "lowmem_reserve",
+            Verdict::Boost => "boost",
+            Verdict::Reserves => "reserves",
+            Verdict::NoEligibleZone => "no_eligible_zone",
+            Verdict::Unknown => "unknown",
         }
     }
 
     /// Every class, in the order `stats` lists them.
-    pub const ALL: [Verdict; 7] = [
+    pub const ALL: [Verdict; 11] = [
         Verdict::None,
         Verdict::Memcg,
         Verdict::Exhaustion,
@@ -246,6 +306,10 @@ impl Verdict {
         Verdict::Cma,
         Verdict::HighAtomic,
         Verdict::LowmemReserve,
+        Verdict::Boost,
+        Verdict::Reserves,
+        Verdict::NoEligibleZone,
+        Verdict::Unknown,
     ];
 
     fn of_cause(c: Cause) -> Verdict {
@@ -255,7 +319,28 @@ impl Verdict {
             Cause::LowmemReserve => Verdict::LowmemReserve,
             Cause::Cma => Verdict::Cma,
             Cause::HighAtomic => Verdict::HighAtomic,
+            Cause::Boost => Verdict::Boost,
+            Cause::Reserves => Verdict::Reserves,
             Cause::Fragmentation => Verdict::Fragmentation,
+        }
+    }
+}
+
+/// Why a verdict is `unknown`: what the data lacks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unknown {
+    /// The request's order (and gfp mask) were not captured.
+    Order,
+    /// More zones than the event can hold.
+    Zones,
+}
+
+impl Unknown {
+    /// The `missing=` word.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Unknown::Order => "order",
+            Unknown::Zones => "zones",
         }
     }
 }
@@ -267,9 +352,12 @@ pub fn blocked_pages(v: &ZoneVerdict, order: u8, stage: Stage) -> u64 {
     let above_min = |x: i64| max(x - c.min, 0) as u64;
     match c.cause {
         Cause::None | Cause::Exhaustion => 0,
-        Cause::LowmemReserve => above_min(v.free as i64 - ((1i64 << min(order, 62)) - 1)),
+        Cause::LowmemReserve | Cause::Reserves => {
+            above_min(v.free as i64 - ((1i64 << min(order, 62)) - 1))
+        }
         Cause::Cma => v.free_cma,
         Cause::HighAtomic => v.free_highatomic,
+        Cause::Boost => v.boost,
         Cause::Fragmentation => above_min(c.usable),
     }
 }
@@ -280,25 +368,30 @@ pub fn summarize(verdicts: &[ZoneVerdict], order: u8, memcg: bool) -> Verdict {
     summarize_at(verdicts, order, memcg, Stage::SlowPath)
 }
 
-/// The summary over the zones a request may use, from the checks of
-/// `stage`.
+/// The summary over the zones a request may use at `stage`, from their
+/// checks of `stage`.
 ///
 /// Precedence (documented in Documentation/oomfrag.rst):
 ///
 /// 1. `memcg` for a memory-cgroup OOM (zones are not the limit);
-/// 2. `none` if an eligible zone passes its check now;
-/// 3. otherwise each failing zone's cause is weighed by the free pages it
+/// 2. `no_eligible_zone` if the request may use no zone;
+/// 3. `none` if an eligible zone passes its check now;
+/// 4. otherwise each failing zone's cause is weighed by the free pages it
 ///    held that the request could not use ([`blocked_pages`]), summed per
 ///    cause; the heaviest cause wins (ties: fragmentation, cma, highatomic,
-///    lowmem_reserve).  If some zone is exhausted, that cause must also
-///    outweigh the high watermarks of the eligible zones together: memory
-///    that would not even have lifted the zones to their high watermark did
-///    not prevent the OOM, so the verdict is `exhaustion`.
+///    lowmem_reserve, boost, reserves).  If some zone is exhausted, that
+///    cause must also outweigh the high watermarks of the eligible zones
+///    together: memory that would not even have lifted the zones to their
+///    high watermark did not prevent the OOM, so the verdict is
+///    `exhaustion`.
 pub fn summarize_at(verdicts: &[ZoneVerdict], order: u8, memcg: bool, stage: Stage) -> Verdict {
     if memcg {
         return Verdict::Memcg;
     }
-    let eligible = || verdicts.iter().filter(|v| v.eligible);
+    let eligible = || verdicts.iter().filter(|v| v.eligible_at(stage));
+    if eligible().next().is_none() {
+        return Verdict::NoEligibleZone;
+    }
     if eligible().any(|v| v.at(stage).ok) {
         return Verdict::None;
     }
@@ -307,6 +400,8 @@ pub fn summarize_at(verdicts: &[ZoneVerdict], order: u8, memcg: bool, stage: Sta
         Cause::Cma,
         Cause::HighAtomic,
         Cause::LowmemReserve,
+        Cause::Boost,
+        Cause::Reserves,
     ];
     let mut best: Option<(Cause, u64)> = None;
     for cause in order_of {
@@ -334,6 +429,8 @@ pub enum Trigger {
     Alloc,
     /// `echo f > /proc/sysrq-trigger` (order -1).
     Sysrq,
+    /// MGLRU's `lru_gen_age_node()` from kswapd: no allocation failed.
+    Kswapd,
     /// A memory cgroup at its limit.
     Memcg,
     /// The request was not captured (no kprobe).
@@ -348,11 +445,22 @@ impl Trigger {
         match self {
             Trigger::Alloc => "alloc",
             Trigger::Sysrq => "sysrq",
+            Trigger::Kswapd => "kswapd",
             Trigger::Memcg => "memcg",
             Trigger::Unknown => "unknown",
             Trigger::Query => "query",
         }
     }
+
+    /// Every trigger, in the order `stats` lists them.
+    pub const ALL: [Trigger; 6] = [
+        Trigger::Alloc,
+        Trigger::Sysrq,
+        Trigger::Kswapd,
+        Trigger::Memcg,
+        Trigger::Unknown,
+        Trigger::Query,
+    ];
 }
 
 /// The request as the OOM killer saw it.
@@ -364,12 +472,17 @@ pub struct Request {
     pub order: Option<i32>,
     /// `oom_control->gfp_mask`, `None` when not captured.
     pub gfp: Option<u32>,
-    /// The mask evaluated when `gfp` is missing or is no allocation's
-    /// (sysrq): the kernel's `GFP_KERNEL`.
+    /// The mask evaluated when `gfp` is missing: the kernel's `GFP_KERNEL`.
     pub fallback_gfp: u32,
     /// The allocation's nodemask (`oom_control->nodemask`);
-    /// [`NodeMask::ALL`] when unrestricted.
+    /// [`NodeMask::ALL`] when NULL.
     pub nodes: NodeMask,
+    /// `oom_control->zonelist != NULL`: false for sysrq and kswapd.
+    pub zonelist: bool,
+    /// The calling task's flags and cpuset.
+    pub task: Task,
+    /// Pages the OOM notifiers before oomfrag freed (`freed`).
+    pub freed: u64,
     /// Task that called the OOM killer (NUL-padded).
     pub comm: [u8; COMM_LEN],
     /// Its pid.
@@ -385,15 +498,35 @@ impl Request {
             gfp: None,
             fallback_gfp,
             nodes: NodeMask::ALL,
+            zonelist: true,
+            task: Task::PLAIN,
+            freed: 0,
             comm: [0; COMM_LEN],
             pid: 0,
         }
     }
+
+    /// The `struct oom_control` of this request, as far as it is known.
+    pub fn oom_control(&self) -> OomControl {
+        OomControl {
+            memcg: self.trigger == Trigger::Memcg,
+            zonelist: self.zonelist,
+            gfp: self.gfp.unwrap_or(self.fallback_gfp),
+            nodemask: if self.nodes.is_all() {
+                None
+            } else {
+                Some(self.nodes)
+            },
+        }
+    }
 }
 
-/// One OOM event's verdict, as logged and kept in the history.
-#[derive(Clone, Copy, Debug)]
-pub struct Event {
+/// One OOM event's verdict, as logged and kept in the history; its zone
+/// verdicts live in caller-provided storage `S` (a slice-like buffer sized
+/// at init in the module, a `Vec` on the host), so the engine allocates
+/// nothing and drops no zone.
+#[derive(Clone, Debug)]
+pub struct Event<S> {
     /// Event number since load (1-based; 0 for a query).
     pub seq: u64,
     /// The request.
@@ -404,95 +537,137 @@ pub struct Event {
     pub eval_gfp: u32,
     /// Summary verdict.
     pub verdict: Verdict,
+    /// What the data lacks when the verdict is `unknown`.
+    pub unknown: Option<Unknown>,
     /// The allocator check the verdict was read from.
     pub stage: Stage,
-    /// Zones seen (may exceed [`MAX_EVENT_ZONES`]).
+    /// `constrained_alloc()`'s class for this call.
+    pub constraint: Constraint,
+    /// Whether `out_of_memory()` goes on to kill.
+    pub kill: Kill,
+    /// Free pages of the zones the request may not use (at `stage`).
+    pub free_ineligible: u64,
+    /// Zones seen.
     pub nr_zones: usize,
     /// Zones kept: `zones[..kept]` are valid.
     pub kept: usize,
-    /// Per-zone verdicts.
-    pub zones: [ZoneVerdict; MAX_EVENT_ZONES],
+    /// Per-zone verdicts (storage; see [`Event::zones`]).
+    pub storage: S,
     /// Time to snapshot and evaluate, in ns.
     pub compute_ns: u64,
 }
 
-impl Event {
-    /// An empty event (for preallocated storage).
-    pub const EMPTY: Event = Event {
-        seq: 0,
-        req: Request::unknown(0),
-        eval_order: 0,
-        eval_gfp: 0,
-        verdict: Verdict::None,
-        stage: Stage::SlowPath,
-        nr_zones: 0,
-        kept: 0,
-        zones: [ZoneVerdict::EMPTY; MAX_EVENT_ZONES],
-        compute_ns: 0,
-    };
+impl<S: DerefMut<Target = [ZoneVerdict]>> Event<S> {
+    /// An empty event keeping its zone verdicts in `storage`.
+    pub fn new(storage: S) -> Self {
+        Self {
+            seq: 0,
+            req: Request::unknown(0),
+            eval_order: 0,
+            eval_gfp: 0,
+            verdict: Verdict::None,
+            unknown: None,
+            stage: Stage::SlowPath,
+            constraint: Constraint::None,
+            kill: Kill::Yes,
+            free_ineligible: 0,
+            nr_zones: 0,
+            kept: 0,
+            storage,
+            compute_ns: 0,
+        }
+    }
 
     /// The kept zone verdicts.
     pub fn zones(&self) -> &[ZoneVerdict] {
-        &self.zones[..self.kept]
+        &self.storage[..self.kept]
+    }
+
+    /// Copies `other` into this event (no allocation); if this storage is
+    /// smaller, the copy keeps fewer zones and says the verdict's zones are
+    /// incomplete.
+    pub fn copy_from<T: DerefMut<Target = [ZoneVerdict]>>(&mut self, other: &Event<T>) {
+        let kept = other.kept.min(self.storage.len());
+        self.storage[..kept].copy_from_slice(&other.storage[..kept]);
+        self.seq = other.seq;
+        self.req = other.req;
+        self.eval_order = other.eval_order;
+        self.eval_gfp = other.eval_gfp;
+        self.verdict = other.verdict;
+        self.unknown = other.unknown;
+        self.stage = other.stage;
+        self.constraint = other.constraint;
+        self.kill = other.kill;
+        self.free_ineligible = other.free_ineligible;
+        self.nr_zones = other.nr_zones;
+        self.kept = kept;
+        self.compute_ns = other.compute_ns;
+        if kept < other.kept {
+            self.verdict = Verdict::Unknown;
+            self.unknown = Some(Unknown::Zones);
+        }
     }
 
     /// Evaluates `zones` for `req` and fills this event (no allocation).
     ///
-    /// A known order is judged as is.  A sysrq OOM or an uncaptured order is
-    /// judged for the first order from 0 to `PAGE_ALLOC_COSTLY_ORDER` for
-    /// which no zone passes (0 if every order passes somewhere), with
-    /// `fallback_gfp` when no allocation's mask was captured.  A failed
-    /// allocation whose slow-path check passes again by now is judged by the
-    /// last-chance check that invoked the OOM killer ([`Stage`]).
+    /// An allocation's zones are judged at its order and gfp mask.  A sysrq
+    /// OOM (order -1, `GFP_KERNEL`) and a kswapd call (order 0) have no
+    /// failed allocation: their zones are judged at order 0 with their gfp
+    /// mask, from the slow path's check.  Without a captured order the
+    /// zones are shown at order 0 with `fallback_gfp` and the verdict is
+    /// `unknown` (`missing=order`); with more zones than the storage holds,
+    /// `unknown` (`missing=zones`).  A failed allocation whose slow-path
+    /// check passes again by now is judged by the last-chance check that
+    /// invoked the OOM killer ([`Stage`]).
     pub fn evaluate(&mut self, p: &Platform, zones: &[ZoneSnapshot], req: Request) {
         self.req = req;
         self.nr_zones = zones.len();
-        let memcg = req.trigger == Trigger::Memcg;
-        let gfp = match (req.trigger, req.gfp) {
-            (Trigger::Sysrq, _) | (_, None) => req.fallback_gfp,
-            (_, Some(g)) => g,
-        };
+        self.unknown = None;
+        self.stage = Stage::SlowPath;
+        let gfp = req.gfp.unwrap_or(req.fallback_gfp);
         self.eval_gfp = gfp;
-        let known = match req.order {
-            Some(o) if req.trigger != Trigger::Sysrq && (0..MAX_ORDERS as i32).contains(&o) => {
-                Some(o as u8)
-            }
+        let order = match (req.trigger, req.order) {
+            (Trigger::Sysrq, _) => Some(0),
+            (_, Some(o)) if (0..MAX_ORDERS as i32).contains(&o) => Some(o as u8),
             _ => None,
         };
-        let (first, last) = match known {
-            Some(o) => (o, o),
-            None => (0, COSTLY_ORDER),
-        };
-        self.stage = Stage::SlowPath;
-        for order in first..=last {
-            self.fill(p, zones, order, gfp);
-            self.verdict = summarize_at(self.zones(), order, memcg, Stage::SlowPath);
-            if self.verdict != Verdict::None {
-                return;
-            }
+        self.eval_order = order.unwrap_or(0);
+        if order.is_none() {
+            self.unknown = Some(Unknown::Order);
         }
-        if last != first {
-            self.fill(p, zones, first, gfp);
-            self.verdict = summarize_at(self.zones(), first, memcg, Stage::SlowPath);
-        }
-        if req.trigger == Trigger::Alloc {
+        self.fill(p, zones);
+        let oc = req.oom_control();
+        self.constraint = constrained_alloc(p, &oc, &req.task, zones, &nodes_with_memory(zones));
+        self.kill = oom_kill(&oc, req.trigger == Trigger::Sysrq, req.freed, &req.task);
+        let memcg = req.trigger == Trigger::Memcg;
+        self.verdict = summarize_at(self.zones(), self.eval_order, memcg, Stage::SlowPath);
+        if req.trigger == Trigger::Alloc && self.verdict == Verdict::None {
             let v = summarize_at(self.zones(), self.eval_order, memcg, Stage::LastChance);
             if v != Verdict::None {
                 self.verdict = v;
                 self.stage = Stage::LastChance;
             }
         }
+        if !memcg && self.unknown.is_some() {
+            self.verdict = Verdict::Unknown;
+        }
+        let stage = self.stage;
+        self.free_ineligible = self
+            .zones()
+            .iter()
+            .filter(|z| !z.eligible_at(stage))
+            .map(|z| z.free)
+            .sum();
     }
 
-    fn fill(&mut self, p: &Platform, zones: &[ZoneSnapshot], order: u8, gfp: u32) {
-        self.eval_order = order;
-        self.kept = zones.len().min(MAX_EVENT_ZONES);
-        let nodes = self.req.nodes;
-        for (slot, z) in self.zones.iter_mut().zip(zones) {
-            *slot = zone_verdict(p, z, order, gfp);
-            // A nodemask (mempolicy) limits the zones the request may use,
-            // as for_each_zone_zonelist_nodemask() does.
-            slot.eligible &= z.on_nodes(&nodes);
+    fn fill(&mut self, p: &Platform, zones: &[ZoneSnapshot]) {
+        let (order, gfp, req) = (self.eval_order, self.eval_gfp, self.req);
+        self.kept = zones.len().min(self.storage.len());
+        if self.kept < zones.len() {
+            self.unknown = Some(Unknown::Zones);
+        }
+        for (slot, z) in self.storage.iter_mut().zip(zones) {
+            *slot = zone_verdict(p, z, order, gfp, &req.task, &req.nodes);
         }
     }
 
@@ -501,6 +676,27 @@ impl Event {
     /// came back between the failure and the snapshot).
     pub fn drifted(&self) -> bool {
         self.req.trigger == Trigger::Alloc && self.verdict == Verdict::None
+    }
+
+    /// The summary of this event.
+    pub fn summary(&self) -> Summary {
+        let stage = self.stage;
+        Summary {
+            seq: self.seq,
+            req: self.req,
+            verdict: self.verdict,
+            unknown: self.unknown,
+            stage,
+            constraint: self.constraint,
+            kill: self.kill,
+            free_ineligible: self.free_ineligible,
+            eval_order: self.eval_order,
+            eval_gfp: self.eval_gfp,
+            nr_zones: self.nr_zones,
+            eligible: self.zones().iter().filter(|z| z.eligible_at(stage)).count(),
+            drift: self.drifted(),
+            compute_ns: self.compute_ns,
+        }
     }
 }
 
@@ -514,8 +710,16 @@ pub struct Summary {
     pub req: Request,
     /// See [`Event::verdict`].
     pub verdict: Verdict,
+    /// See [`Event::unknown`].
+    pub unknown: Option<Unknown>,
     /// See [`Event::stage`].
     pub stage: Stage,
+    /// See [`Event::constraint`].
+    pub constraint: Constraint,
+    /// See [`Event::kill`].
+    pub kill: Kill,
+    /// See [`Event::free_ineligible`].
+    pub free_ineligible: u64,
     /// See [`Event::eval_order`].
     pub eval_order: u8,
     /// See [`Event::eval_gfp`].
@@ -530,31 +734,23 @@ pub struct Summary {
     pub compute_ns: u64,
 }
 
-impl Event {
-    /// The summary of this event.
-    pub fn summary(&self) -> Summary {
-        Summary {
-            seq: self.seq,
-            req: self.req,
-            verdict: self.verdict,
-            stage: self.stage,
-            eval_order: self.eval_order,
-            eval_gfp: self.eval_gfp,
-            nr_zones: self.nr_zones,
-            eligible: self.zones().iter().filter(|z| z.eligible).count(),
-            drift: self.drifted(),
-            compute_ns: self.compute_ns,
-        }
-    }
-}
-
 /// Counters for the `stats` file.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Stats {
-    /// OOM events seen.
+    /// OOM events seen (calls of `out_of_memory()`, killing or not).
     pub events: u64,
     /// Events by verdict, in `Verdict::ALL` order.
-    pub by_verdict: [u64; 7],
+    pub by_verdict: [u64; Verdict::ALL.len()],
+    /// Events by trigger, in `Trigger::ALL` order.
+    pub by_trigger: [u64; Trigger::ALL.len()],
+    /// Events by constraint, in `Constraint::ALL` order.
+    pub by_constraint: [u64; Constraint::ALL.len()],
+    /// Events where `out_of_memory()` goes on to kill.
+    pub kill: u64,
+    /// Events where it returns without killing, by reason (`NoKill::ALL`).
+    pub no_kill: [u64; NoKill::ALL.len()],
+    /// Events where the module cannot tell.
+    pub kill_unknown: u64,
     /// Lines not printed because of rate limiting.
     pub suppressed: u64,
     /// Compute time of the last event, ns.
@@ -567,10 +763,20 @@ pub struct Stats {
 
 impl Stats {
     /// Counts an event.
-    pub fn record(&mut self, e: &Event) {
+    pub fn record(&mut self, e: &Summary) {
+        fn bump<T: PartialEq>(all: &[T], counts: &mut [u64], x: &T) {
+            if let Some(i) = all.iter().position(|v| v == x) {
+                counts[i] += 1;
+            }
+        }
         self.events += 1;
-        if let Some(i) = Verdict::ALL.iter().position(|v| *v == e.verdict) {
-            self.by_verdict[i] += 1;
+        bump(&Verdict::ALL, &mut self.by_verdict, &e.verdict);
+        bump(&Trigger::ALL, &mut self.by_trigger, &e.req.trigger);
+        bump(&Constraint::ALL, &mut self.by_constraint, &e.constraint);
+        match e.kill {
+            Kill::Yes => self.kill += 1,
+            Kill::No(r) => bump(&NoKill::ALL, &mut self.no_kill, &r),
+            Kill::Unknown => self.kill_unknown += 1,
         }
         self.last_ns = e.compute_ns;
         self.max_ns = self.max_ns.max(e.compute_ns);

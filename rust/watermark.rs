@@ -26,20 +26,27 @@ pub fn usable_mt_mask(caps: &AllocCaps) -> u8 {
     m
 }
 
-/// Why a zone fails a request.
+/// Why a zone fails a request: the one restriction whose lifting alone
+/// would let the check pass (see [`watermark_check`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Cause {
     /// Passes.
     None,
-    /// Below the mark even counting every free page.
+    /// Fails even with every restriction lifted: too few free pages.
     Exhaustion,
-    /// Passes only if `lowmem_reserve[highest_zoneidx]` is not counted.
+    /// Passes if `lowmem_reserve[highest_zoneidx]` is not counted.
     LowmemReserve,
-    /// Would pass if the request could use CMA pages or blocks.
+    /// Passes if the request could use CMA pages and blocks.
     Cma,
-    /// Would pass if the request could use the high-atomic reserve.
+    /// Passes if the request could use the high-atomic reserve.
     HighAtomic,
-    /// The order-0 check passes, but no usable block of the order is free.
+    /// Passes if the watermark were not boosted (`watermark_boost`).
+    Boost,
+    /// Passes only if several of the restrictions above are lifted
+    /// together; no single one is the cause.
+    Reserves,
+    /// Enough free pages with every restriction lifted, but no free block
+    /// of the order on any list.
     Fragmentation,
 }
 
@@ -52,6 +59,8 @@ impl Cause {
             Cause::LowmemReserve => "lowmem_reserve",
             Cause::Cma => "cma",
             Cause::HighAtomic => "highatomic",
+            Cause::Boost => "boost",
+            Cause::Reserves => "reserves",
             Cause::Fragmentation => "fragmentation",
         }
     }
@@ -60,7 +69,7 @@ impl Cause {
 /// One watermark check of one zone, in detail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Check {
-    /// `__zone_watermark_ok()`'s answer.
+    /// `zone_watermark_fast()`'s answer.
     pub ok: bool,
     /// Why not (`Cause::None` when ok).
     pub cause: Cause,
@@ -68,6 +77,16 @@ pub struct Check {
     pub min: i64,
     /// `free_pages` after subtracting the unusable free pages.
     pub usable: i64,
+}
+
+impl Check {
+    /// A placeholder for preallocated storage.
+    pub const EMPTY: Check = Check {
+        ok: false,
+        cause: Cause::None,
+        min: 0,
+        usable: 0,
+    };
 }
 
 /// `__zone_watermark_unusable_free()` (mm/page_alloc.c): the `(1 << order) - 1`
@@ -119,16 +138,139 @@ pub fn largest_order(z: &ZoneSnapshot, mask: u8) -> Option<u8> {
 }
 
 /// `__zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags,
-/// free_pages)` with `free_pages = zone_page_state(z, NR_FREE_PAGES)`, as
-/// `zone_watermark_ok()` calls it, and, when it fails, why.
+/// free_pages)` (mm/page_alloc.c) with `free_pages =
+/// zone_page_state(z, NR_FREE_PAGES)`, line for line: the unusable free
+/// pages, the reserve reductions of `min`, the order-0 check against
+/// `min + lowmem_reserve[highest_zoneidx]`, then the free-list scan.
+pub fn zone_watermark_ok(
+    p: &Platform,
+    z: &ZoneSnapshot,
+    order: u8,
+    mark: u64,
+    highest_zoneidx: u8,
+    caps: &AllocCaps,
+) -> bool {
+    // free_pages -= __zone_watermark_unusable_free(z, order, alloc_flags);
+    let free_pages = z.free as i64 - unusable_free(z, order, caps, p.cma);
+    // if (unlikely(alloc_flags & ALLOC_RESERVES)) { ... }
+    let m = adjusted_min(mark, caps);
+    // if (free_pages <= min + z->lowmem_reserve[highest_zoneidx]) return false;
+    if free_pages <= m.saturating_add(z.reserve_for(highest_zoneidx) as i64) {
+        return false;
+    }
+    // if (!order) return true;
+    if order == 0 {
+        return true;
+    }
+    // for (o = order; o < NR_PAGE_ORDERS; o++) { ... }
+    has_block(z, order, usable_mt_mask(caps))
+}
+
+/// `zone_watermark_fast()` (mm/page_alloc.c), as `get_page_from_freelist()`
+/// calls it with `mark = wmark_pages(zone, alloc_flags & ALLOC_WMARK_MASK)`
+/// (boost included): `__zone_watermark_ok()`, then the exception that
+/// ignores `watermark_boost` for order-0 `ALLOC_MIN_RESERVE` requests at the
+/// min watermark.  (Its order-0 shortcut only ever passes where
+/// `__zone_watermark_ok()` passes too.)  `ALLOC_NO_WATERMARKS` skips the
+/// check in `get_page_from_freelist()`.
+pub fn zone_watermark_fast(
+    p: &Platform,
+    z: &ZoneSnapshot,
+    order: u8,
+    w: Wmark,
+    highest_zoneidx: u8,
+    caps: &AllocCaps,
+) -> bool {
+    if caps.no_watermarks {
+        return true;
+    }
+    if zone_watermark_ok(p, z, order, z.mark(w), highest_zoneidx, caps) {
+        return true;
+    }
+    if order == 0 && caps.min_reserve && z.boost != 0 && w == Wmark::Min {
+        return zone_watermark_ok(
+            p,
+            z,
+            order,
+            z.wmark[Wmark::Min as usize],
+            highest_zoneidx,
+            caps,
+        );
+    }
+    false
+}
+
+/// A restriction of the watermark check that a cause names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lift {
+    /// `lowmem_reserve[highest_zoneidx]`: lifted by checking as if the
+    /// request's highest zone were this zone (whose own entry is 0).
+    LowmemReserve,
+    /// CMA: lifted with `ALLOC_CMA`.
+    Cma,
+    /// The high-atomic reserve: lifted with `ALLOC_HIGHATOMIC`.
+    HighAtomic,
+    /// `watermark_boost`: lifted by checking against the unboosted mark.
+    Boost,
+}
+
+impl Lift {
+    /// Every restriction, in the order causes are named when lifting any
+    /// one of several would do.
+    pub const ALL: [Lift; 4] = [
+        Lift::Cma,
+        Lift::HighAtomic,
+        Lift::LowmemReserve,
+        Lift::Boost,
+    ];
+
+    const fn cause(self) -> Cause {
+        match self {
+            Lift::LowmemReserve => Cause::LowmemReserve,
+            Lift::Cma => Cause::Cma,
+            Lift::HighAtomic => Cause::HighAtomic,
+            Lift::Boost => Cause::Boost,
+        }
+    }
+}
+
+/// [`zone_watermark_fast()`] with the restrictions in `lifts` lifted.
+pub fn check_lifted(
+    p: &Platform,
+    z: &ZoneSnapshot,
+    order: u8,
+    w: Wmark,
+    highest_zoneidx: u8,
+    caps: &AllocCaps,
+    lifts: &[Lift],
+) -> bool {
+    let mut c = *caps;
+    let mut hz = highest_zoneidx;
+    let mut mark = z.mark(w);
+    for l in lifts {
+        match l {
+            Lift::LowmemReserve => hz = z.zone_idx,
+            Lift::Cma => c.cma = true,
+            Lift::HighAtomic => c.highatomic = true,
+            Lift::Boost => mark = z.wmark[w as usize],
+        }
+    }
+    if lifts.contains(&Lift::Boost) {
+        c.no_watermarks || zone_watermark_ok(p, z, order, mark, hz, &c)
+    } else {
+        zone_watermark_fast(p, z, order, w, hz, &c)
+    }
+}
+
+/// The check of `__zone_watermark_ok()` at watermark `w` as
+/// [`zone_watermark_fast()`] makes it and, when it fails, why.
 ///
-/// The cause is found by relaxing one restriction at a time, in the order
-/// the kernel applies them: the order-0 check with every free page counted
-/// and no reserve (`exhaustion`), then with `lowmem_reserve`
-/// (`lowmem_reserve`), then without the CMA or high-atomic pages the request
-/// may not use (`cma`, `highatomic`, when lifting that restriction makes the
-/// whole check pass); if the order-0 check passes, the free-list scan (`cma`
-/// or `highatomic` if only such blocks are free, else `fragmentation`).
+/// Causes are counterfactual: the check is re-run with one restriction
+/// lifted at a time ([`Lift`]); the first whose lifting alone lets it pass
+/// is the cause.  If none does, but lifting all of them together does, the
+/// cause is `reserves`.  If even that fails, the zone lacks free pages
+/// (`exhaustion`, when the order-0 part fails with everything lifted) or a
+/// free block of the order on any list (`fragmentation`).
 pub fn watermark_check(
     p: &Platform,
     z: &ZoneSnapshot,
@@ -137,74 +279,31 @@ pub fn watermark_check(
     highest_zoneidx: u8,
     caps: &AllocCaps,
 ) -> Check {
-    let mark = z.mark(w);
-    let m = adjusted_min(mark, caps);
-    let reserve = z.reserve_for(highest_zoneidx) as i64;
-    let free = z.free as i64;
-    let usable = free - unusable_free(z, order, caps, p.cma);
-    let thr = m.saturating_add(reserve);
+    let ok = zone_watermark_fast(p, z, order, w, highest_zoneidx, caps);
     let mut check = Check {
-        ok: false,
+        ok,
         cause: Cause::None,
-        min: m,
-        usable,
+        min: adjusted_min(z.mark(w), caps),
+        usable: z.free as i64 - unusable_free(z, order, caps, p.cma),
     };
-    if caps.no_watermarks {
-        // ALLOC_NO_WATERMARKS: get_page_from_freelist() skips the check.
-        check.ok = true;
+    if ok {
         return check;
     }
-    if usable <= thr {
-        let all = free - ((1i64 << min(order, 62)) - 1);
-        let ha = if caps.reserves() {
-            0
-        } else {
-            z.free_highatomic as i64
-        };
-        let cma = if p.cma && !caps.cma {
-            z.free_cma as i64
-        } else {
-            0
-        };
-        check.cause = if all <= m {
+    let lifted = |lifts: &[Lift]| check_lifted(p, z, order, w, highest_zoneidx, caps, lifts);
+    check.cause = if !lifted(&Lift::ALL) {
+        // Every restriction lifted, the order-0 part alone: free pages
+        // above the unboosted, reduced min?
+        let all = z.free as i64 - ((1i64 << min(order, 62)) - 1);
+        if all <= adjusted_min(z.wmark[w as usize], caps) {
             Cause::Exhaustion
-        } else if all <= thr {
-            Cause::LowmemReserve
-        } else if usable + cma > thr && (usable + ha <= thr || cma >= ha) {
-            Cause::Cma
-        } else if usable + ha > thr {
-            Cause::HighAtomic
-        } else if cma >= ha {
-            Cause::Cma
         } else {
-            Cause::HighAtomic
-        };
-        // A reserve is only the cause if lifting it would be enough: with
-        // no free block of the order even on the CMA and high-atomic lists,
-        // the request fails for want of a block whatever it may use.
-        let any = usable_mt_mask(caps) | Mt::Cma.bit() | Mt::HighAtomic.bit();
-        if matches!(check.cause, Cause::Cma | Cause::HighAtomic)
-            && order > 0
-            && !has_block(z, order, any)
-        {
-            check.cause = Cause::Fragmentation;
+            Cause::Fragmentation
         }
-        return check;
-    }
-    if order == 0 {
-        check.ok = true;
-        return check;
-    }
-    if has_block(z, order, usable_mt_mask(caps)) {
-        check.ok = true;
-        return check;
-    }
-    check.cause = if p.cma && !caps.cma && has_block(z, order, Mt::Cma.bit()) {
-        Cause::Cma
-    } else if !(caps.highatomic || caps.oom) && has_block(z, order, Mt::HighAtomic.bit()) {
-        Cause::HighAtomic
     } else {
-        Cause::Fragmentation
+        Lift::ALL
+            .iter()
+            .find(|l| lifted(&[**l]))
+            .map_or(Cause::Reserves, |l| l.cause())
     };
     check
 }
@@ -230,7 +329,7 @@ pub struct WatermarkRow {
 /// allocator.
 pub fn watermark_row(p: &Platform, z: &ZoneSnapshot, gfp: u32, order: u8) -> WatermarkRow {
     let hz = crate::gfp::gfp_zone(p, gfp);
-    let caps = crate::gfp::slowpath_caps(p, gfp, order);
+    let caps = crate::gfp::slowpath_caps(p, gfp, order, &crate::task::Task::PLAIN);
     WatermarkRow {
         order,
         gfp,

@@ -70,6 +70,11 @@ impl NodeMask {
             .is_some_and(|w| w & (1 << (node % 64)) != 0)
     }
 
+    /// `nodes_subset(*self, *of)`: every node of this mask is in `of`.
+    pub fn is_subset(&self, of: &NodeMask) -> bool {
+        self.words.iter().zip(&of.words).all(|(a, b)| a & !b == 0)
+    }
+
     /// Whether this is [`NodeMask::ALL`] (no restriction).
     pub fn is_all(&self) -> bool {
         *self == Self::ALL

@@ -70,6 +70,8 @@ pub mod gfp;
 pub mod oom_notifier;
 #[path = "../rust/platform.rs"]
 pub mod platform;
+#[path = "../rust/task.rs"]
+pub mod task;
 #[path = "../rust/user_input.rs"]
 pub mod user_input;
 #[path = "../rust/zone.rs"]

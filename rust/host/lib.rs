@@ -11,12 +11,16 @@
 pub mod frag;
 #[path = "../gfp.rs"]
 pub mod gfp;
+#[path = "../oom.rs"]
+pub mod oom;
 #[path = "../platform.rs"]
 pub mod platform;
 #[path = "../query.rs"]
 pub mod query;
 #[path = "../report.rs"]
 pub mod report;
+#[path = "../task.rs"]
+pub mod task;
 #[path = "../verdict.rs"]
 pub mod verdict;
 #[path = "../watermark.rs"]

@@ -15,6 +15,7 @@ fn main() {
         cma: true,
         mobility_disabled: false,
         page_shift: 12,
+        numa: true,
     };
     let mut zones = Vec::new();
     for node in 0..8u16 {
@@ -30,7 +31,7 @@ fn main() {
         }
     }
     let iters = 20_000u32;
-    let mut e = Event::EMPTY;
+    let mut e = Event::new(vec![ZoneVerdict::EMPTY; zones.len()]);
     let start = Instant::now();
     for i in 0..iters {
         let req = Request {

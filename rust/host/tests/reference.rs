@@ -1,22 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Property tests: the engine against a deliberately naive reference model,
-//! a line-by-line transliteration of kernel 7.3's C (`gfp_to_alloc_flags`
-//! pieces, `__zone_watermark_unusable_free()`, `__zone_watermark_ok()`,
-//! `gfp_zone()`'s table) with integer `ALLOC_*` flags, on random zones and
-//! requests.
+//! a line-by-line transliteration of kernel 7.3's C (`alloc_flags_slowpath()`
+//! with the task rules and `__gfp_pfmemalloc_flags()`,
+//! `__zone_watermark_unusable_free()`, `__zone_watermark_ok()`,
+//! `zone_watermark_fast()` with its boost exception, `gfp_zone()`'s table)
+//! with integer `ALLOC_*` flags, on random zones, requests and tasks.  Each
+//! cause the engine names is checked by re-running the reference with that
+//! one restriction lifted.
 
 mod common;
 use common::*;
 use oomfrag_engine::frag::*;
 use oomfrag_engine::gfp::{self, gfp_zone, slowpath_caps};
+use oomfrag_engine::task::Task;
 use oomfrag_engine::watermark::*;
 use oomfrag_engine::zone::*;
 use proptest::prelude::*;
 
 // mm/page_alloc.h, kernel 7.3.
+const ALLOC_NO_WATERMARKS: u32 = 0x04;
 const ALLOC_OOM: u32 = 0x08;
 const ALLOC_NON_BLOCK: u32 = 0x10;
 const ALLOC_MIN_RESERVE: u32 = 0x20;
+const ALLOC_CPUSET: u32 = 0x40;
 const ALLOC_CMA: u32 = 0x80;
 const ALLOC_HIGHATOMIC: u32 = 0x200;
 const ALLOC_RESERVES: u32 = ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM;
@@ -24,8 +30,10 @@ const MIGRATE_PCPTYPES: usize = 3;
 const MIGRATE_HIGHATOMIC: usize = 3;
 const MIGRATE_CMA: usize = 4;
 
-fn ref_alloc_flags(gfp: u32, order: u32) -> u32 {
-    let mut f = 0; // ALLOC_WMARK_MIN
+/// `alloc_flags_slowpath()`, then the `reserve_flags` replacement of
+/// `__alloc_pages_slowpath()` (`__gfp_pfmemalloc_flags()` in task context).
+fn ref_alloc_flags(gfp: u32, order: u32, rt: bool, memalloc: bool, victim: bool) -> u32 {
+    let mut f = ALLOC_CPUSET; // | ALLOC_WMARK_MIN (0)
     if gfp & GFP_HIGH != 0 {
         f |= ALLOC_MIN_RESERVE;
     }
@@ -35,10 +43,63 @@ fn ref_alloc_flags(gfp: u32, order: u32) -> u32 {
             f |= ALLOC_HIGHATOMIC;
         }
     }
-    if (gfp & (GFP_MOVABLE | GFP_RECLAIMABLE)) >> 3 == 1 {
-        f |= ALLOC_CMA;
+    if gfp & GFP_DIRECT_RECLAIM == 0 {
+        if f & ALLOC_MIN_RESERVE != 0 {
+            f &= !ALLOC_CPUSET;
+        }
+    } else if rt {
+        f |= ALLOC_MIN_RESERVE;
+    }
+    let cma = if (gfp & (GFP_MOVABLE | GFP_RECLAIMABLE)) >> 3 == 1 {
+        ALLOC_CMA
+    } else {
+        0
+    };
+    f |= cma;
+    let reserve = if gfp & GFP_NOMEMALLOC != 0 {
+        0
+    } else if gfp & GFP_MEMALLOC != 0 || memalloc {
+        ALLOC_NO_WATERMARKS
+    } else if victim {
+        ALLOC_OOM
+    } else {
+        0
+    };
+    if reserve != 0 {
+        f = cma | reserve;
     }
     f
+}
+
+/// `zone_watermark_fast()` at the min watermark as
+/// `get_page_from_freelist()` calls it (`ALLOC_NO_WATERMARKS` skips it).
+fn ref_fast(z: &ZoneSnapshot, order: u32, w: usize, hz: usize, flags: u32) -> bool {
+    if flags & ALLOC_NO_WATERMARKS != 0 {
+        return true;
+    }
+    let mark = (z.wmark[w] + z.boost) as i64;
+    let free_pages = z.free as i64;
+    if order == 0 {
+        let mut usable_free = free_pages;
+        let mut reserved = 0;
+        if flags & ALLOC_RESERVES == 0 {
+            reserved += z.free_highatomic as i64;
+        }
+        if flags & ALLOC_CMA == 0 {
+            reserved += z.free_cma as i64;
+        }
+        usable_free -= usable_free.min(reserved);
+        if usable_free > mark + z.lowmem_reserve[hz] as i64 {
+            return true;
+        }
+    }
+    if ref_zone_ok(z, order, mark, hz, flags) {
+        return true;
+    }
+    if order == 0 && flags & ALLOC_MIN_RESERVE != 0 && z.boost != 0 && w == 0 {
+        return ref_zone_ok(z, order, z.wmark[0] as i64, hz, flags);
+    }
+    false
 }
 
 fn ref_zone_ok(z: &ZoneSnapshot, order: u32, mark: i64, hz: usize, flags: u32) -> bool {
@@ -103,12 +164,6 @@ fn ref_zone_ok_part(
     false
 }
 
-fn with(z: &ZoneSnapshot, f: impl FnOnce(&mut ZoneSnapshot)) -> ZoneSnapshot {
-    let mut e = *z;
-    f(&mut e);
-    e
-}
-
 /// gfp_zone() with GFP_ZONE_TABLE for DMA=0 DMA32=1 NORMAL=2 MOVABLE=3.
 fn ref_gfp_zone(gfp: u32) -> Option<u8> {
     let table: [Option<u8>; 16] = [
@@ -160,6 +215,9 @@ prop_compose! {
         z.wmark = [min, min + low_d, min + low_d + high_d];
         z.boost = boost;
         z.lowmem_reserve[..4].copy_from_slice(&reserve);
+        // A zone's reserve against its own index is 0
+        // (setup_per_zone_lowmem_reserve()).
+        z.lowmem_reserve[idx as usize] = 0;
         z
     }
 }
@@ -181,9 +239,12 @@ fn gfp() -> impl Strategy<Value = u32> {
             Just(GFP_IO),
             Just(GFP_FS),
             Just(GFP_DIRECT_RECLAIM),
+            Just(GFP_DIRECT_RECLAIM),
             Just(GFP_KSWAPD_RECLAIM),
             Just(GFP_NOWARN),
             Just(GFP_NOMEMALLOC),
+            Just(GFP_MEMALLOC),
+            Just(GFP_HARDWALL),
             Just(GFP_NORETRY)
         ],
         0..6,
@@ -191,64 +252,126 @@ fn gfp() -> impl Strategy<Value = u32> {
     (zone, flags).prop_map(|(z, f)| f.into_iter().fold(z, |a, b| a | b))
 }
 
+/// Tasks: mostly plain, sometimes real-time, `PF_MEMALLOC` or an OOM victim.
+fn task() -> impl Strategy<Value = Task> {
+    (0u8..8).prop_map(|k| Task {
+        rt: k == 5 || k == 7,
+        memalloc: k == 6,
+        oom_victim: k == 7,
+        ..Task::PLAIN
+    })
+}
+
+/// The reference flags of `task`'s request.
+fn flags_of(gfp: u32, order: u8, t: &Task) -> u32 {
+    ref_alloc_flags(gfp, order as u32, t.rt, t.memalloc, t.oom_victim)
+}
+
+/// The reference check with some restrictions lifted.
+fn ref_lifted(
+    z: &ZoneSnapshot,
+    order: u8,
+    w: usize,
+    hz: usize,
+    flags: u32,
+    lifts: &[Lift],
+) -> bool {
+    let mut z = *z;
+    let mut hz = hz;
+    let mut flags = flags;
+    for l in lifts {
+        match l {
+            // lowmem_reserve[] of the zone itself is 0.
+            Lift::LowmemReserve => hz = z.zone_idx as usize,
+            Lift::Cma => flags |= ALLOC_CMA,
+            Lift::HighAtomic => flags |= ALLOC_HIGHATOMIC,
+            Lift::Boost => z.boost = 0,
+        }
+    }
+    ref_fast(&z, order as u32, w, hz, flags)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(4000))]
 
     #[test]
-    fn watermark_ok_matches_reference(z in zone(), gfp in gfp(), order in 0u8..11, w in 0usize..3) {
+    fn watermark_ok_matches_reference(
+        z in zone(), gfp in gfp(), order in 0u8..11, w in 0usize..3, t in task()
+    ) {
         let p = x86();
-        let caps = slowpath_caps(&p, gfp, order);
-        let flags = ref_alloc_flags(gfp, order as u32);
+        let caps = slowpath_caps(&p, gfp, order, &t);
+        let flags = flags_of(gfp, order, &t);
         prop_assert_eq!(caps.cma, flags & ALLOC_CMA != 0);
         prop_assert_eq!(caps.min_reserve, flags & ALLOC_MIN_RESERVE != 0);
         prop_assert_eq!(caps.non_block, flags & ALLOC_NON_BLOCK != 0);
         prop_assert_eq!(caps.highatomic, flags & ALLOC_HIGHATOMIC != 0);
+        prop_assert_eq!(caps.oom, flags & ALLOC_OOM != 0);
+        prop_assert_eq!(caps.no_watermarks, flags & ALLOC_NO_WATERMARKS != 0);
+        prop_assert_eq!(caps.cpuset, flags & ALLOC_CPUSET != 0);
         let hz = ref_gfp_zone(gfp);
         prop_assert_eq!(gfp_zone(&p, gfp), hz);
         let hz = hz.unwrap() as usize;
-        let mark = (z.wmark[w] + z.boost) as i64;
         let c = watermark_check(&p, &z, order, Wmark::ALL[w], hz as u8, &caps);
-        prop_assert_eq!(c.ok, ref_zone_ok(&z, order as u32, mark, hz, flags));
+        prop_assert_eq!(c.ok, ref_fast(&z, order as u32, w, hz, flags));
         prop_assert_eq!(c.ok, c.cause == Cause::None);
     }
 
-    /// Each cause names the restriction that, lifted, makes the kernel's
-    /// check pass (reserve causes), or says no usable block is free
-    /// (fragmentation), or that nothing helps short of more memory.
+    /// Each cause is counterfactual: the reference passes with the named
+    /// restriction lifted alone (and with no earlier-named one), `reserves`
+    /// only when no single lift suffices but all together do, `exhaustion`
+    /// and `fragmentation` only when even all together fail.
     #[test]
-    fn causes_are_explanations(z in zone(), gfp in gfp(), order in 0u8..11) {
+    fn causes_are_counterfactual(
+        z in zone(), gfp in gfp(), order in 0u8..11, w in 0usize..3, t in task()
+    ) {
         let p = x86();
-        let caps = slowpath_caps(&p, gfp, order);
-        let flags = ref_alloc_flags(gfp, order as u32);
+        let caps = slowpath_caps(&p, gfp, order, &t);
+        let flags = flags_of(gfp, order, &t);
         let hz = ref_gfp_zone(gfp).unwrap() as usize;
-        let mark = (z.wmark[0] + z.boost) as i64;
-        let o = order as u32;
-        let c = watermark_check(&p, &z, order, Wmark::Min, hz as u8, &caps);
-        let no_reserve = with(&z, |e| e.lowmem_reserve = [0; MAX_ZONES]);
-        // Every free page counted: no CMA or high-atomic deduction.
-        let counted = with(&z, |e| { e.free_cma = 0; e.free_highatomic = 0; });
+        let c = watermark_check(&p, &z, order, Wmark::ALL[w], hz as u8, &caps);
+        let lifted = |l: &[Lift]| ref_lifted(&z, order, w, hz, flags, l);
+        let single = |cause: Cause| match cause {
+            Cause::Cma => Some(Lift::Cma),
+            Cause::HighAtomic => Some(Lift::HighAtomic),
+            Cause::LowmemReserve => Some(Lift::LowmemReserve),
+            Cause::Boost => Some(Lift::Boost),
+            _ => None,
+        };
         match c.cause {
             Cause::None => prop_assert!(c.ok),
-            Cause::Exhaustion => {
-                let all = with(&counted, |e| e.lowmem_reserve = [0; MAX_ZONES]);
-                prop_assert!(!ref_zone_ok_part(&all, o, mark, hz, flags, false));
+            Cause::Exhaustion | Cause::Fragmentation => {
+                prop_assert!(!lifted(&Lift::ALL));
+                // The order-0 part with everything lifted decides which.
+                let all_free = z.free as i64 - ((1i64 << order) - 1);
+                let mut m = z.wmark[w] as i64;
+                if flags & ALLOC_RESERVES != 0 {
+                    if flags & ALLOC_MIN_RESERVE != 0 {
+                        m -= m / 2;
+                        if flags & ALLOC_NON_BLOCK != 0 {
+                            m -= m / 4;
+                        }
+                    }
+                    if flags & ALLOC_OOM != 0 {
+                        m -= m / 2;
+                    }
+                }
+                prop_assert_eq!(c.cause == Cause::Exhaustion, all_free <= m);
+                if c.cause == Cause::Fragmentation {
+                    prop_assert!(order > 0);
+                }
             }
-            Cause::LowmemReserve => {
-                prop_assert!(!ref_zone_ok_part(&counted, o, mark, hz, flags, false));
-                let all = with(&counted, |e| e.lowmem_reserve = [0; MAX_ZONES]);
-                prop_assert!(ref_zone_ok_part(&all, o, mark, hz, flags, false));
+            Cause::Reserves => {
+                prop_assert!(lifted(&Lift::ALL));
+                for l in Lift::ALL {
+                    prop_assert!(!lifted(&[l]));
+                }
             }
-            Cause::Cma | Cause::HighAtomic => {
-                prop_assert!(ref_zone_ok_part(&counted, o, mark, hz, flags, false));
-                let lifted = ref_zone_ok(&counted, o, mark, hz, flags | ALLOC_CMA | ALLOC_HIGHATOMIC);
-                prop_assert!(lifted);
-                let _ = no_reserve;
-            }
-            Cause::Fragmentation => {
-                prop_assert!(order > 0);
-                prop_assert!(ref_zone_ok_part(&counted, o, mark, hz, flags, false));
-                prop_assert!(!has_block(&z, order, usable_mt_mask(&caps)));
-                prop_assert!(!has_block(&z, order, Mt::Cma.bit()) || caps.cma);
+            cause => {
+                let l = single(cause).unwrap();
+                prop_assert!(lifted(&[l]), "{:?} named but lifting it fails", cause);
+                for earlier in Lift::ALL.iter().take_while(|e| **e != l) {
+                    prop_assert!(!lifted(&[*earlier]));
+                }
             }
         }
     }

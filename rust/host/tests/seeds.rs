@@ -5,11 +5,11 @@
 mod common;
 use common::*;
 use oomfrag_engine::platform::Platform;
+use oomfrag_engine::query::*;
+use oomfrag_engine::report::*;
 use oomfrag_engine::verdict::*;
 use oomfrag_engine::watermark::*;
 use oomfrag_engine::zone::*;
-use oomfrag_engine::query::*;
-use oomfrag_engine::report::*;
 
 /// Seed 002: 233 MB free in Normal, 231 MB of it CMA; a non-movable order-0
 /// request (gfp 0x800d0, __GFP_RECLAIMABLE on 3.14) OOMs.
@@ -41,7 +41,7 @@ fn seed002() -> (Platform, [ZoneSnapshot; 2]) {
 fn seed002_non_movable_order0_is_cma() {
     let (p, zones) = seed002();
     let gfp = GFP_KERNEL | GFP_RECLAIMABLE;
-    let v: Vec<_> = zones.iter().map(|z| zone_verdict(&p, z, 0, gfp)).collect();
+    let v: Vec<_> = zones.iter().map(|z| zv(&p, z, 0, gfp)).collect();
     assert!(
         v[0].eligible && !v[1].eligible,
         "HighMem is above gfp_zone()"
@@ -57,7 +57,7 @@ fn seed002_non_movable_order0_is_cma() {
 #[test]
 fn seed002_movable_request_would_pass() {
     let (p, zones) = seed002();
-    let v = zone_verdict(&p, &zones[0], 0, GFP_KERNEL | GFP_MOVABLE);
+    let v = zv(&p, &zones[0], 0, GFP_KERNEL | GFP_MOVABLE);
     assert!(v.decisive().ok, "a movable request may use the CMA pages");
 }
 
@@ -79,7 +79,7 @@ fn seed003() -> (Platform, ZoneSnapshot) {
 fn seed003_orders_above_5_are_fragmentation() {
     let (p, dma) = seed003();
     for order in 0..=10u8 {
-        let v = zone_verdict(&p, &dma, order, GFP_KERNEL);
+        let v = zv(&p, &dma, order, GFP_KERNEL);
         assert!(v.eligible);
         assert_eq!(v.largest_usable, Some(5));
         let s = summarize(&[v], order, false);
@@ -119,7 +119,7 @@ fn notes_cma(dma32_non_cma_kb: u64) -> (Platform, [ZoneSnapshot; 2]) {
 #[test]
 fn notes_cma_guest_dma_is_lowmem_reserve() {
     let (p, z) = notes_cma(2000);
-    let v = zone_verdict(&p, &z[0], 0, GFP_KERNEL);
+    let v = zv(&p, &z[0], 0, GFP_KERNEL);
     assert_eq!(v.decisive().cause, Cause::LowmemReserve);
     assert_eq!(v.reserve, 731);
 }
@@ -127,16 +127,13 @@ fn notes_cma_guest_dma_is_lowmem_reserve() {
 #[test]
 fn notes_cma_guest_below_min_is_cma() {
     let (p, z) = notes_cma(2000);
-    let v: Vec<_> = z
-        .iter()
-        .map(|z| zone_verdict(&p, z, 0, GFP_KERNEL))
-        .collect();
+    let v: Vec<_> = z.iter().map(|z| zv(&p, z, 0, GFP_KERNEL)).collect();
     assert_eq!(v[1].decisive().cause, Cause::Cma);
     assert_eq!(summarize(&v, 0, false), Verdict::Cma);
     // The same memory, asked for by a movable request, is fine.
     let m: Vec<_> = z
         .iter()
-        .map(|z| zone_verdict(&p, z, 0, GFP_HIGHUSER_MOVABLE))
+        .map(|z| zv(&p, z, 0, GFP_HIGHUSER_MOVABLE))
         .collect();
     assert_eq!(summarize(&m, 0, false), Verdict::None);
 }
@@ -145,7 +142,7 @@ fn notes_cma_guest_below_min_is_cma() {
 fn notes_cma_guest_as_printed_has_drifted() {
     // As printed, the non-CMA part (10468 kB) was above high again.
     let (p, z) = notes_cma(10468);
-    let mut e = Event::EMPTY;
+    let mut e = event(64);
     let req = alloc(0, GFP_KERNEL);
     e.evaluate(&p, &z, req);
     assert_eq!(e.verdict, Verdict::None);
@@ -159,10 +156,7 @@ fn notes_exhaustion_guest_is_exhaustion() {
     z[1] = zone_from_buddy(0, 1, ZoneKind::Dma32, "2*4kB (M) 0*8kB 1*16kB (C)");
     z[1].free_cma = 4;
     marks(&mut z[1], 3412, 4264, 5116);
-    let v: Vec<_> = z
-        .iter()
-        .map(|z| zone_verdict(&p, z, 0, GFP_KERNEL))
-        .collect();
+    let v: Vec<_> = z.iter().map(|z| zv(&p, z, 0, GFP_KERNEL)).collect();
     assert_eq!(v[1].decisive().cause, Cause::Exhaustion);
     assert_eq!(v[0].decisive().cause, Cause::LowmemReserve);
     // DMA's 2.9 MB behind lowmem_reserve would not have lifted the zones to
@@ -182,31 +176,29 @@ fn notes_fragmentation_guest_is_fragmentation() {
     );
     marks(&mut z, 8912, 11140, 13368);
     let gfp = GFP_KERNEL | GFP_NOWARN;
-    let v = zone_verdict(&p, &z, 3, gfp);
+    let v = zv(&p, &z, 3, gfp);
     assert_eq!(v.decisive().cause, Cause::Fragmentation);
     assert_eq!(v.largest_usable, Some(2));
     assert_eq!(summarize(&[v], 3, false), Verdict::Fragmentation);
-    assert!(zone_verdict(&p, &z, 2, gfp).decisive().ok);
+    assert!(zv(&p, &z, 2, gfp).decisive().ok);
 }
 
 #[test]
 fn memcg_is_never_a_zone_shortage() {
     let (p, z) = notes_cma(0);
-    let v: Vec<_> = z
-        .iter()
-        .map(|z| zone_verdict(&p, z, 0, GFP_KERNEL))
-        .collect();
+    let v: Vec<_> = z.iter().map(|z| zv(&p, z, 0, GFP_KERNEL)).collect();
     assert_eq!(summarize(&v, 0, true), Verdict::Memcg);
 }
 
 #[test]
 fn sysrq_is_judged_as_order0_kernel_request() {
     let (p, z) = seed003();
-    let mut e = Event::EMPTY;
+    let mut e = event(64);
     let req = Request {
         trigger: Trigger::Sysrq,
         order: Some(-1),
-        gfp: Some(0),
+        gfp: Some(GFP_KERNEL),
+        zonelist: false,
         ..Request::unknown(GFP_KERNEL)
     };
     e.evaluate(&p, &[z], req);
@@ -220,14 +212,22 @@ fn sysrq_is_judged_as_order0_kernel_request() {
 }
 
 #[test]
-fn unknown_order_finds_first_failing_order() {
+fn unknown_order_is_unknown_not_guessed() {
+    // Order 2 would fail here, order 0 would pass: without the order the
+    // data cannot decide, so the verdict says what is missing.
     let p = x86();
     let mut z = zone_from_buddy(0, 1, ZoneKind::Dma32, "5000*4kB (U) 3000*8kB (M)");
     marks(&mut z, 400, 500, 600);
-    let mut e = Event::EMPTY;
+    let mut e = event(64);
     e.evaluate(&p, &[z], Request::unknown(GFP_KERNEL));
-    assert_eq!(e.eval_order, 2);
-    assert_eq!(e.verdict, Verdict::Fragmentation);
+    assert_eq!(e.eval_order, 0);
+    assert_eq!(e.verdict, Verdict::Unknown);
+    assert_eq!(e.unknown, Some(Unknown::Order));
+    let line = format!("{}", SummaryLine(&p, &e.summary()));
+    assert!(
+        line.contains(" verdict=unknown missing=order order=unknown gfp=unknown "),
+        "{line}"
+    );
 }
 
 #[test]
@@ -237,7 +237,7 @@ fn between_min_and_high_is_read_from_the_last_chance_check() {
     // __alloc_pages_may_oom()'s high-watermark attempt (no ALLOC_CMA) is
     // what failed and invoked the OOM killer: still a cma verdict.
     let (p, z) = notes_cma(4000);
-    let mut e = Event::EMPTY;
+    let mut e = event(64);
     let req = alloc(0, GFP_KERNEL);
     e.evaluate(&p, &z, req);
     assert!(e.zones()[1].decisive().ok);
@@ -246,7 +246,7 @@ fn between_min_and_high_is_read_from_the_last_chance_check() {
     assert_eq!(e.verdict, Verdict::Cma);
     assert!(!e.drifted());
     // A query (no failed allocation behind it) is judged at min only.
-    let mut q = Event::EMPTY;
+    let mut q = event(64);
     q.evaluate(
         &p,
         &z,
@@ -261,17 +261,18 @@ fn between_min_and_high_is_read_from_the_last_chance_check() {
 #[test]
 fn summary_line_format() {
     let (p, z) = notes_cma(2000);
-    let mut e = Event::EMPTY;
+    let mut e = event(64);
     let mut req = alloc(0, GFP_KERNEL);
     req.comm[..3].copy_from_slice(b"cat");
     req.pid = 42;
     e.evaluate(&p, &z, req);
     e.seq = 7;
-    let s = format!("{}", SummaryLine(&e.summary()));
+    let s = format!("{}", SummaryLine(&p, &e.summary()));
     assert_eq!(
         s,
-        "event=oom seq=7 trigger=alloc verdict=cma order=0 gfp=0xcc0(GFP_KERNEL) comm=cat pid=42 \
-         zones=2 eligible=2 decided=min drift=0 compute_ns=0"
+        "event=oom seq=7 trigger=alloc verdict=cma order=0 gfp=0xcc0(GFP_KERNEL) constraint=none \
+         kill=1 comm=cat pid=42 zones=2 eligible=2 free_ineligible_kb=0 decided=min drift=0 \
+         compute_ns=0"
     );
     let zl = format!("{}", ZoneLine(&p, &e, &e.zones()[1]));
     assert!(
@@ -345,12 +346,20 @@ fn nodemask_limits_the_eligible_zones() {
     let mut n1 = zone_from_buddy(1, 1, ZoneKind::Dma32, "5000*4kB (U) 3000*8kB (M)");
     marks(&mut n1, 400, 500, 600);
     let req = alloc(3, GFP_KERNEL);
-    let mut all = Event::EMPTY;
+    let mut all = event(64);
     all.evaluate(&p, &[n0, n1], req);
     assert_eq!(all.verdict, Verdict::None);
-    let mut bound = Event::EMPTY;
-    bound.evaluate(&p, &[n0, n1], Request { nodes: NodeMask::single(1), ..req });
+    let mut bound = event(64);
+    bound.evaluate(
+        &p,
+        &[n0, n1],
+        Request {
+            nodes: NodeMask::single(1),
+            ..req
+        },
+    );
     assert!(!bound.zones()[0].eligible && bound.zones()[1].eligible);
     assert_eq!(bound.verdict, Verdict::Fragmentation);
-    assert!(format!("{}", SummaryLine(&bound.summary())).contains(" nodemask=1 comm="));
+    assert!(format!("{}", SummaryLine(&p, &bound.summary()))
+        .contains(" constraint=memory_policy nodemask=1 kill=1 "));
 }

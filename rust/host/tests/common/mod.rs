@@ -5,20 +5,20 @@
 #![allow(dead_code)]
 
 use oomfrag_engine::platform::Platform;
-use oomfrag_engine::verdict::{Request, Trigger};
+use oomfrag_engine::task::Task;
+use oomfrag_engine::verdict::{zone_verdict, Event, Request, Trigger, ZoneVerdict};
 use oomfrag_engine::zone::*;
 
 // Aliases of the one gfp table (rust/gfp.rs), under the kernel's names.
 #[allow(unused_imports)]
 pub use oomfrag_engine::gfp::{
-    ATOMIC as GFP_ATOMIC, DIRECT_RECLAIM as GFP_DIRECT_RECLAIM, DMA as GFP_DMA,
-    DMA32 as GFP_DMA32, FS as GFP_FS, HARDWALL as GFP_HARDWALL, HIGH as GFP_HIGH,
-    HIGHMEM as GFP_HIGHMEM, HIGHUSER_MOVABLE as GFP_HIGHUSER_MOVABLE, IO as GFP_IO,
-    KERNEL as GFP_KERNEL, KSWAPD_RECLAIM as GFP_KSWAPD_RECLAIM, MEMALLOC as GFP_MEMALLOC,
-    MOVABLE as GFP_MOVABLE, NOMEMALLOC as GFP_NOMEMALLOC, NORETRY as GFP_NORETRY,
-    NOWAIT as GFP_NOWAIT, NOWARN as GFP_NOWARN, RECLAIM as GFP_RECLAIM,
-    RECLAIMABLE as GFP_RECLAIMABLE, RETRY_MAYFAIL as GFP_RETRY_MAYFAIL,
-    THISNODE as GFP_THISNODE, USER as GFP_USER,
+    ATOMIC as GFP_ATOMIC, DIRECT_RECLAIM as GFP_DIRECT_RECLAIM, DMA as GFP_DMA, DMA32 as GFP_DMA32,
+    FS as GFP_FS, HARDWALL as GFP_HARDWALL, HIGH as GFP_HIGH, HIGHMEM as GFP_HIGHMEM,
+    HIGHUSER_MOVABLE as GFP_HIGHUSER_MOVABLE, IO as GFP_IO, KERNEL as GFP_KERNEL,
+    KSWAPD_RECLAIM as GFP_KSWAPD_RECLAIM, MEMALLOC as GFP_MEMALLOC, MOVABLE as GFP_MOVABLE,
+    NOMEMALLOC as GFP_NOMEMALLOC, NORETRY as GFP_NORETRY, NOWAIT as GFP_NOWAIT,
+    NOWARN as GFP_NOWARN, RECLAIM as GFP_RECLAIM, RECLAIMABLE as GFP_RECLAIMABLE,
+    RETRY_MAYFAIL as GFP_RETRY_MAYFAIL, THISNODE as GFP_THISNODE, USER as GFP_USER,
 };
 
 /// The x86-64 test kernel: DMA=0, DMA32=1, Normal=2, Movable=3.
@@ -28,7 +28,18 @@ pub fn x86() -> Platform {
         cma: true,
         mobility_disabled: false,
         page_shift: 12,
+        numa: true,
     }
+}
+
+/// [`zone_verdict`] for a plain task (no flags, no cpuset) and no nodemask.
+pub fn zv(p: &Platform, z: &ZoneSnapshot, order: u8, gfp: u32) -> ZoneVerdict {
+    zone_verdict(p, z, order, gfp, &Task::PLAIN, &NodeMask::ALL)
+}
+
+/// An event with room for `n` zones.
+pub fn event(n: usize) -> Event<Vec<ZoneVerdict>> {
+    Event::new(vec![ZoneVerdict::EMPTY; n])
 }
 
 /// A 32-bit ARM board like seed 002's: Normal=0, HighMem=1, Movable=2.

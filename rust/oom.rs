@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! What `out_of_memory()` (mm/oom_kill.c) does with a call: the early
+//! returns that kill nothing, and the constraint `constrained_alloc()`
+//! names.  The kernel prints the constraint only with a kill
+//! (`oom-kill:constraint=CONSTRAINT_...`); oomfrag says it for every event.
+
+use crate::gfp::{
+    gfp_zone,
+    FS,
+    THISNODE, //
+};
+use crate::platform::Platform;
+use crate::task::Task;
+use crate::zone::{
+    NodeMask,
+    ZoneSnapshot, //
+};
+
+/// `enum oom_constraint` (include/linux/oom.h).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Constraint {
+    /// `CONSTRAINT_NONE`.
+    None,
+    /// `CONSTRAINT_CPUSET`.
+    Cpuset,
+    /// `CONSTRAINT_MEMORY_POLICY`.
+    MemoryPolicy,
+    /// `CONSTRAINT_MEMCG`.
+    Memcg,
+}
+
+impl Constraint {
+    /// The `constraint=` word.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Constraint::None => "none",
+            Constraint::Cpuset => "cpuset",
+            Constraint::MemoryPolicy => "memory_policy",
+            Constraint::Memcg => "memcg",
+        }
+    }
+
+    /// Every constraint, in the order `stats` lists them.
+    pub const ALL: [Constraint; 4] = [
+        Constraint::None,
+        Constraint::Cpuset,
+        Constraint::MemoryPolicy,
+        Constraint::Memcg,
+    ];
+}
+
+/// The `struct oom_control` fields the OOM killer's decisions read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OomControl {
+    /// `oc->memcg != NULL`.
+    pub memcg: bool,
+    /// `oc->zonelist != NULL` (NULL for sysrq and kswapd calls).
+    pub zonelist: bool,
+    /// `oc->gfp_mask`.
+    pub gfp: u32,
+    /// `oc->nodemask`, `None` when NULL.
+    pub nodemask: Option<NodeMask>,
+}
+
+/// `constrained_alloc()` (mm/oom_kill.c), for the zones `zones` of the
+/// machine and the nodes with memory `n_memory` (`node_states[N_MEMORY]`).
+pub fn constrained_alloc(
+    p: &Platform,
+    oc: &OomControl,
+    task: &Task,
+    zones: &[ZoneSnapshot],
+    n_memory: &NodeMask,
+) -> Constraint {
+    // if (is_memcg_oom(oc)) return CONSTRAINT_MEMCG;
+    if oc.memcg {
+        return Constraint::Memcg;
+    }
+    // if (!IS_ENABLED(CONFIG_NUMA)) return CONSTRAINT_NONE;
+    if !p.numa {
+        return Constraint::None;
+    }
+    // if (!oc->zonelist) return CONSTRAINT_NONE;
+    if !oc.zonelist {
+        return Constraint::None;
+    }
+    // if (oc->gfp_mask & __GFP_THISNODE) return CONSTRAINT_NONE;
+    if oc.gfp & THISNODE != 0 {
+        return Constraint::None;
+    }
+    // if (oc->nodemask && !nodes_subset(node_states[N_MEMORY], *oc->nodemask))
+    if let Some(nm) = &oc.nodemask {
+        if !n_memory.is_subset(nm) {
+            return Constraint::MemoryPolicy;
+        }
+    }
+    // for_each_zone_zonelist_nodemask(zone, z, oc->zonelist,
+    //         highest_zoneidx, oc->nodemask)
+    //     if (!cpuset_zone_allowed(zone, oc->gfp_mask)) cpuset_limited = true;
+    let Some(highest) = gfp_zone(p, oc.gfp) else {
+        return Constraint::None;
+    };
+    let limited = zones
+        .iter()
+        .filter(|z| z.zone_idx <= highest)
+        .filter(|z| oc.nodemask.is_none_or(|nm| nm.contains(z.node)))
+        .any(|z| !task.cpuset.zone_allowed(z.node, oc.gfp));
+    if limited {
+        Constraint::Cpuset
+    } else {
+        Constraint::None
+    }
+}
+
+/// The nodes with memory (`node_states[N_MEMORY]`): the nodes of `zones`,
+/// which are populated zones (`populated_zone()`), as the module and a
+/// report list them.
+pub fn nodes_with_memory(zones: &[ZoneSnapshot]) -> NodeMask {
+    let mut m = NodeMask::NONE;
+    for z in zones {
+        m.set(z.node);
+    }
+    m
+}
+
+/// Why `out_of_memory()` returns without choosing a victim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoKill {
+    /// A notifier freed memory (`freed > 0 && !is_sysrq_oom(oc)`).
+    NotifierFreed,
+    /// `task_will_free_mem(current)`: the task itself is exiting and is
+    /// made the victim; nothing else is killed.
+    TaskExiting,
+    /// `!(oc->gfp_mask & __GFP_FS) && !is_memcg_oom(oc)`: "The OOM killer
+    /// does not compensate for IO-less reclaim" (`GFP_NOFS`, `GFP_NOIO`).
+    NoFs,
+}
+
+impl NoKill {
+    /// The `reason=` word.
+    pub const fn name(self) -> &'static str {
+        match self {
+            NoKill::NotifierFreed => "notifier_freed",
+            NoKill::TaskExiting => "task_exiting",
+            NoKill::NoFs => "nofs",
+        }
+    }
+
+    /// Every reason, in the order `stats` lists them.
+    pub const ALL: [NoKill; 3] = [NoKill::NotifierFreed, NoKill::TaskExiting, NoKill::NoFs];
+}
+
+/// Whether `out_of_memory()` goes on to kill (choose a victim).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kill {
+    /// It goes on to `constrained_alloc()` and a victim.
+    Yes,
+    /// It returns first, for the reason given.
+    No(NoKill),
+    /// Undecided from what the module sees: `task_will_free_mem(current)`
+    /// depends on the other tasks sharing the mm.
+    Unknown,
+}
+
+impl Kill {
+    /// The `kill=` word.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Kill::Yes => "1",
+            Kill::No(_) => "0",
+            Kill::Unknown => "unknown",
+        }
+    }
+}
+
+/// The early returns of `out_of_memory()`, in its order: the notifier
+/// chain's `freed` (not for memcg, which skips the chain, nor for sysrq),
+/// `task_will_free_mem(current)`, then the `__GFP_FS` rule (not for memcg).
+/// `freed` is what the notifiers before oomfrag's freed; oomfrag registers
+/// last, so that is all of them.
+pub fn oom_kill(oc: &OomControl, sysrq: bool, freed: u64, task: &Task) -> Kill {
+    if !oc.memcg && freed > 0 && !sysrq {
+        return Kill::No(NoKill::NotifierFreed);
+    }
+    match task.will_free_mem {
+        Some(true) => return Kill::No(NoKill::TaskExiting),
+        None => return Kill::Unknown,
+        Some(false) => {}
+    }
+    if oc.gfp & FS == 0 && !oc.memcg {
+        return Kill::No(NoKill::NoFs);
+    }
+    Kill::Yes
+}
