@@ -5,7 +5,6 @@
 //! from memory and written to a sink.  Prints MB/s; judges nothing.
 
 use crate::run_input;
-use oomfrag_engine::verdict::Event;
 use std::time::Instant;
 
 /// Report templates: a 5.x x86-64 report with letters and a 3.x ARM one
@@ -91,7 +90,7 @@ pub fn synthetic(reports: usize) -> String {
 /// Runs the benchmark and prints its numbers.
 pub fn run(reports: usize) {
     let log = synthetic(reports);
-    let mut ev = Box::new(Event::EMPTY);
+    let mut ev = Box::new(crate::engine::new_event());
     let mut best = f64::MAX;
     let mut found = 0;
     for _ in 0..3 {

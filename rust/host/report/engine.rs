@@ -18,7 +18,22 @@ use crate::zone_layout::{infer, ZoneLayout};
 use oomfrag_engine::gfp::{self, gfp_zone, last_chance_caps, slowpath_caps};
 use oomfrag_engine::platform::Platform;
 use oomfrag_engine::report::{SummaryLine, ZoneLine};
-use oomfrag_engine::verdict::{summarize_at, Event, Request, Stage, Trigger, Verdict, COMM_LEN};
+use oomfrag_engine::task::Task;
+use oomfrag_engine::verdict::{
+    summarize_at, Event, Request, Stage, Trigger, Verdict, ZoneVerdict, COMM_LEN,
+};
+
+/// An event whose zone verdicts live in a `Vec` (room for every zone a
+/// report may hold).
+pub type HostEvent = Event<Vec<ZoneVerdict>>;
+
+/// A new event with room for `MAX_REPORT_ZONES` zones.
+pub fn new_event() -> HostEvent {
+    Event::new(vec![ZoneVerdict::EMPTY; MAX_REPORT_ZONES])
+}
+
+/// Zones kept per report (the segmenter's cap).
+pub const MAX_REPORT_ZONES: usize = 256;
 use oomfrag_engine::zone::{Mt, NodeMask, Wmark, ZoneKind, ZoneSnapshot, MAX_ORDERS};
 
 /// A zone's outcome, in kB, for the explanation and `--json`.
@@ -286,12 +301,12 @@ fn with_verdict(line: &str, word: &str) -> String {
 /// `Event::evaluate` reads it (min first; the last-chance check for a
 /// failed allocation whose min check passes).
 fn apply_pre_4_4(
-    e: &mut Event,
+    e: &mut HostEvent,
     zones: &[ZoneSnapshot],
     p: &Platform,
     trigger: Trigger,
 ) -> Vec<Option<LoopFail>> {
-    let caps = slowpath_caps(p, e.eval_gfp, e.eval_order);
+    let caps = slowpath_caps(p, e.eval_gfp, e.eval_order, &Task::PLAIN);
     let hz = gfp_zone(p, e.eval_gfp).unwrap_or(0);
     let mut fails = vec![None; e.kept];
     for (i, z) in zones.iter().enumerate().take(e.kept) {
@@ -303,17 +318,17 @@ fn apply_pre_4_4(
             &caps,
             p.cma,
         );
-        e.zones[i].checks[Wmark::Min as usize] = c;
+        e.storage[i].checks[Wmark::Min as usize] = c;
         fails[i] = f;
         let (lc, _) = pre_4_4_check(
             z,
             e.eval_order,
             z.mark(Wmark::High),
             z.reserve_for(hz),
-            &last_chance_caps(),
+            &last_chance_caps(p, e.eval_gfp, &caps),
             p.cma,
         );
-        e.zones[i].last_chance = lc;
+        e.storage[i].last_chance = lc;
     }
     let memcg = trigger == Trigger::Memcg;
     e.stage = Stage::SlowPath;
@@ -329,7 +344,7 @@ fn apply_pre_4_4(
 }
 
 /// Analyses one report: the event is the caller's preallocated storage.
-pub fn analyze(r: &RawReport, seq: u64, e: &mut Event) -> Analysis {
+pub fn analyze(r: &RawReport, seq: u64, e: &mut HostEvent) -> Analysis {
     let mut a = Analysis {
         kernel: r.version.as_ref().map(|v| v.2.clone()),
         memcg: r.memcg,
@@ -376,6 +391,7 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut Event) -> Analysis {
         cma: a.cma,
         mobility_disabled: false,
         page_shift: (page_kb.trailing_zeros() + 10) as u8,
+        numa: true,
     };
     let mut zones: Vec<ZoneSnapshot> = Vec::new();
     let mut printed: Vec<&crate::segment::RawZone> = Vec::new();
@@ -485,7 +501,7 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut Event) -> Analysis {
     e.seq = seq;
     e.compute_ns = 0;
     e.evaluate(&p, &zones, req);
-    let caps = slowpath_caps(&p, e.eval_gfp, e.eval_order);
+    let caps = slowpath_caps(&p, e.eval_gfp, e.eval_order, &Task::PLAIN);
     a.may_cma = caps.cma;
     a.highest = gfp_zone(&p, e.eval_gfp)
         .and_then(|h| lay.idx.iter().position(|i| *i == Some(h)))
@@ -509,7 +525,12 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut Event) -> Analysis {
 
     // The lines.
     let summary = e.summary();
-    let mut line = format!("oomfrag: {}", SummaryLine(&summary));
+    let mut line = format!("oomfrag: {}", SummaryLine(&p, &summary));
+    // The engine's own missing= joins the analyzer's list below.
+    if let Some(u) = e.unknown {
+        line = line.replacen(&format!(" missing={}", u.name()), "", 1);
+        a.missing.push(u.name());
+    }
     let mut word = e.verdict.name().to_string();
     if r.memcg {
         word = "memcg".into();
@@ -522,7 +543,9 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut Event) -> Analysis {
         a.missing.push("gfp");
     } else if order.is_none() {
         word = "unknown".into();
-        a.missing.push("order");
+        if !a.missing.contains(&"order") {
+            a.missing.push("order");
+        }
     } else if zones.is_empty() {
         word = "unknown".into();
         a.missing.push("zones");
@@ -558,8 +581,9 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut Event) -> Analysis {
         }
     }
     if let Some(c) = &r.constraint {
+        // The engine prints its own constraint=; the report's is kept apart.
         line.push_str(&format!(
-            " constraint={}",
+            " report_constraint={}",
             c.trim_start_matches("CONSTRAINT_").to_ascii_lowercase()
         ));
     }

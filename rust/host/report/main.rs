@@ -23,7 +23,6 @@ mod prefix;
 mod segment;
 mod zone_layout;
 
-use oomfrag_engine::verdict::Event;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::process::ExitCode;
 
@@ -100,7 +99,7 @@ pub fn run_input<R: Read, W: Write>(
     input: R,
     out: &mut W,
     seq: &mut u64,
-    ev: &mut Event,
+    ev: &mut crate::engine::HostEvent,
     explain: bool,
     json: bool,
 ) -> io::Result<u64> {
@@ -176,7 +175,7 @@ fn main() -> ExitCode {
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let mut ev = Box::new(Event::EMPTY);
+    let mut ev = Box::new(crate::engine::new_event());
     let mut seq = 0;
     let mut status = ExitCode::SUCCESS;
     let mut total = 0;
@@ -234,7 +233,7 @@ mod tests {
 
     fn analyse(input: &[u8]) -> (u64, String) {
         let mut out = Vec::new();
-        let mut ev = Box::new(Event::EMPTY);
+        let mut ev = Box::new(crate::engine::new_event());
         let mut seq = 0;
         let n = run_input("t", input, &mut out, &mut seq, &mut ev, true, false).unwrap();
         let mut json = Vec::new();
