@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! oomfrag-report: reads kernel OOM reports from logs (any kernel since
+//! 2.6, any of the usual log prefixes) and prints, per report, the verdict
+//! lines the oomfrag module prints, decided by the module's own engine.
+//! Run through tools/oomfrag-report; `--help` says how.
+//!
+//! Modules, one concept each: `prefix` (log prefixes), `segment` (finding
+//! reports, joining wrapped lines), `fields` (one line's numbers),
+//! `gfp_layout` (masks of old kernels), `zone_layout` (zone indices),
+//! `engine` (the one adapter to the engine), `legacy` (pre-4.4 rule),
+//! `output` (text, `--explain`, `--json`), `bench`.
+
+#![forbid(unsafe_code)]
+
+mod bench;
+mod engine;
+mod fields;
+mod gfp_layout;
+mod legacy;
+mod output;
+mod prefix;
+mod segment;
+mod zone_layout;
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::process::ExitCode;
+
+/// Bytes kept of one input line; the rest of a longer line is skipped.
+pub const MAX_LINE: usize = 64 * 1024;
+
+const HELP: &str = "\
+usage: oomfrag-report [--explain] [--json] [FILE...]
+       oomfrag-report --bench [REPORTS]
+
+Reads kernel logs (files, or standard input without FILE or with '-'),
+finds every OOM report (\"invoked oom-killer\") and page allocation
+failure report in them, and prints for each the lines the oomfrag module
+prints: a summary 'oomfrag: event=oom ... verdict=CLASS ...' and one
+'oomfrag: event=zone ...' line per zone, judged by the module's own
+engine (rust/verdict.rs) with the rules of the report's kernel version.
+
+Verdicts: exhaustion, fragmentation, cma, highatomic, lowmem_reserve,
+memcg, none (a zone passes in the report: memory came back), and
+no_eligible_zone, unknown (missing=order|gfp|zones|buddy|request, when the
+report cannot show it).  Extra keys the module does not print: report=,
+kernel=, report_gfp= (the mask as printed, when its bits differ from
+today's), constraint=, label=page_fault, missing=, assumed=, source=.
+
+Reads dmesg, dmesg -T, syslog, journalctl -k, serial console (<4>[ 1.2])
+and mail-quoted or wrapped reports, from Linux 2.6 to 7.x.
+
+  --explain   after each report, the reasoning in plain sentences
+  --json      one JSON object per report instead of the lines
+  --bench [N] time the analyzer on a synthetic log of N reports (3000)
+  --help      this text
+
+Exit status: 0 if every report was analysed, 1 if a file could not be
+read, 2 on bad usage.  A truncated or malformed report is still reported
+(verdict=unknown and why), and the others are analysed.
+";
+
+struct Opts {
+    explain: bool,
+    json: bool,
+}
+
+/// Reads one line of at most [`MAX_LINE`] bytes into `buf` (the rest of
+/// a longer line is consumed and dropped).  Returns false at the end.
+pub fn read_line<R: BufRead>(r: &mut R, buf: &mut Vec<u8>) -> io::Result<bool> {
+    buf.clear();
+    let mut any = false;
+    loop {
+        let chunk = match r.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(any);
+        }
+        any = true;
+        let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        let room = MAX_LINE.saturating_sub(buf.len());
+        buf.extend_from_slice(&chunk[..take.min(room)]);
+        r.consume(take);
+        if done {
+            return Ok(true);
+        }
+    }
+}
+
+/// Analyses one input, writing as it goes; returns the reports seen.
+pub fn run_input<R: Read, W: Write>(
+    name: &str,
+    input: R,
+    out: &mut W,
+    seq: &mut u64,
+    ev: &mut crate::engine::HostEvent,
+    explain: bool,
+    json: bool,
+) -> io::Result<u64> {
+    let mut r = BufReader::with_capacity(256 * 1024, input);
+    let mut seg = segment::Segmenter::new(name);
+    let mut buf = Vec::with_capacity(1024);
+    let mut n = 0;
+    let mut emit = |rep: segment::RawReport, out: &mut W, n: &mut u64| -> io::Result<()> {
+        *seq += 1;
+        *n += 1;
+        let a = engine::analyze(&rep, *seq, ev);
+        if json {
+            writeln!(out, "{}", output::json(&a))?;
+            return Ok(());
+        }
+        for l in &a.lines {
+            writeln!(out, "{l}")?;
+        }
+        for p in &rep.problems {
+            writeln!(out, "oomfrag-report: {}:{}: {p}", rep.source, rep.line)?;
+        }
+        if explain {
+            for s in output::explain(&a) {
+                writeln!(out, "  {s}")?;
+            }
+            writeln!(out)?;
+        }
+        Ok(())
+    };
+    while read_line(&mut r, &mut buf)? {
+        let text = String::from_utf8_lossy(&buf);
+        let (msg, had) = prefix::strip(&text);
+        if let Some(rep) = seg.feed(msg, had) {
+            emit(rep, out, &mut n)?;
+        }
+    }
+    if let Some(rep) = seg.finish() {
+        emit(rep, out, &mut n)?;
+    }
+    Ok(n)
+}
+
+fn main() -> ExitCode {
+    let mut opts = Opts {
+        explain: false,
+        json: false,
+    };
+    let mut files = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--help" | "-h" => {
+                print!("{HELP}");
+                return ExitCode::SUCCESS;
+            }
+            "--explain" => opts.explain = true,
+            "--json" => opts.json = true,
+            "--bench" => {
+                let n = args.next().and_then(|v| v.parse().ok()).unwrap_or(3000);
+                bench::run(n);
+                return ExitCode::SUCCESS;
+            }
+            "--" => files.extend(args.by_ref()),
+            s if s.starts_with("--") => {
+                eprintln!("oomfrag-report: unknown option {s} (see --help)");
+                return ExitCode::from(2);
+            }
+            _ => files.push(a),
+        }
+    }
+    if files.is_empty() {
+        files.push("-".into());
+    }
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut ev = Box::new(crate::engine::new_event());
+    let mut seq = 0;
+    let mut status = ExitCode::SUCCESS;
+    let mut total = 0;
+    for f in &files {
+        let res = if f == "-" {
+            run_input(
+                "stdin",
+                io::stdin().lock(),
+                &mut out,
+                &mut seq,
+                &mut ev,
+                opts.explain,
+                opts.json,
+            )
+        } else {
+            match std::fs::File::open(f) {
+                Ok(file) => run_input(
+                    f,
+                    file,
+                    &mut out,
+                    &mut seq,
+                    &mut ev,
+                    opts.explain,
+                    opts.json,
+                ),
+                Err(e) => Err(e),
+            }
+        };
+        match res {
+            Ok(n) => total += n,
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return status,
+            Err(e) => {
+                let _ = out.flush();
+                eprintln!("oomfrag-report: {f}: {e}");
+                status = ExitCode::from(1);
+            }
+        }
+    }
+    if out.flush().is_err() {
+        return status;
+    }
+    if total == 0 && !opts.json {
+        eprintln!("oomfrag-report: no OOM report found");
+    }
+    status
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const REPORT: &str =
+        include_str!("../../../tools/testing/fixtures/reports/arm-3.14-cma-seed002.log");
+
+    fn analyse(input: &[u8]) -> (u64, String) {
+        let mut out = Vec::new();
+        let mut ev = Box::new(crate::engine::new_event());
+        let mut seq = 0;
+        let n = run_input("t", input, &mut out, &mut seq, &mut ev, true, false).unwrap();
+        let mut json = Vec::new();
+        let mut seq = 0;
+        run_input("t", input, &mut json, &mut seq, &mut ev, false, true).unwrap();
+        (n, String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn long_lines_are_bounded() {
+        let mut input = b"x invoked oom-killer: gfp_mask=0xcc0, order=0\nNode 0 DMA: ".to_vec();
+        input.extend(std::iter::repeat_n(b'1', 10 * MAX_LINE));
+        input.push(b'\n');
+        assert_eq!(analyse(&input).0, 1);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Random bytes: never a panic.
+        #[test]
+        fn random_bytes(data in proptest::collection::vec(any::<u8>(), 0..2000)) {
+            analyse(&data);
+        }
+
+        /// A real report cut, with bytes flipped and lines dropped: never a
+        /// panic, and a report is still found while its first line is whole.
+        #[test]
+        fn mangled_report(cut in 0usize..REPORT.len(), flips in proptest::collection::vec((0usize..REPORT.len(), any::<u8>()), 0..20), drop in 0usize..120) {
+            let mut b = REPORT.as_bytes()[..cut].to_vec();
+            for (at, v) in flips {
+                if at < b.len() && !REPORT[..REPORT.find("invoked").unwrap() + 60].len().gt(&at) {
+                    b[at] = v;
+                }
+            }
+            let text = String::from_utf8_lossy(&b).into_owned();
+            let kept: String = text.lines().enumerate().filter(|(i, _)| *i != drop).map(|(_, l)| format!("{l}\n")).collect();
+            let whole_first = kept.lines().any(|l| l.contains("oom_score_adj=0"));
+            let (n, _) = analyse(kept.as_bytes());
+            if whole_first {
+                prop_assert!(n >= 1);
+            }
+        }
+    }
+}

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Log line prefixes: what `dmesg`, `dmesg -T`, syslog, `journalctl -k`,
+//! serial consoles, mail quoting and web pages put in front of the kernel's
+//! message, taken off so the parsers see the message as printk wrote it.
+//!
+//! Recognised, in the order they can be stacked:
+//!
+//! * mail quoting (`> `, `>> `) and list bullets (`- `) of pasted reports;
+//! * syslog and journal headers (`Mar  3 12:00:01 host kernel: `,
+//!   `2024-03-03T12:00:01+0000 host kernel: `): everything up to the first
+//!   `kernel: ` within the first 120 bytes;
+//! * `dmesg -x` facility/level columns (`kern  :warn  : `);
+//! * the console log level (`<4>`);
+//! * printk timestamps (`[  123.456789]`, `[Mon Mar  3 12:00:01 2025]`) and
+//!   the caller id (`[    T1]`, `[  C0]`).
+
+/// A message without its log prefix, and whether any prefix was found
+/// (a line without one inside a report that has them is a wrapped line).
+pub fn strip(line: &str) -> (&str, bool) {
+    let mut s = line.trim_end_matches(['\r', '\n']);
+    let mut had = false;
+    // Mail quoting and bullets.
+    loop {
+        let t = s.trim_start_matches([' ', '\t']);
+        if let Some(r) = t.strip_prefix('>') {
+            s = r;
+        } else if let Some(r) = t.strip_prefix("- ") {
+            s = r;
+        } else {
+            s = t;
+            break;
+        }
+    }
+    // Syslog / journal header.
+    if let Some(i) = find_kernel_tag(s) {
+        s = &s[i..];
+        had = true;
+    }
+    // dmesg -x: "kern  :warn  : ".
+    if let Some(r) = strip_facility(s) {
+        s = r;
+        had = true;
+    }
+    for _ in 0..3 {
+        let t = s.trim_start_matches(' ');
+        if let Some(r) = strip_level(t) {
+            s = r;
+            had = true;
+        } else if let Some(r) = strip_stamp(t) {
+            s = r;
+            had = true;
+        } else {
+            break;
+        }
+    }
+    if had {
+        s = s.strip_prefix(' ').unwrap_or(s);
+    }
+    (s, had)
+}
+
+/// The offset just past `kernel: ` (or `kernel[`pid`]: `) if it is within
+/// the first 120 bytes.
+fn find_kernel_tag(s: &str) -> Option<usize> {
+    let head = &s.as_bytes()[..s.len().min(120)];
+    let mut from = 0;
+    while let Some(i) = find(&head[from..], b"kernel") {
+        let at = from + i;
+        let rest = &s.as_bytes()[at + 6..];
+        let start_ok = at == 0 || head[at - 1] == b' ';
+        if start_ok {
+            if rest.starts_with(b": ") {
+                return Some(at + 8);
+            }
+            if rest.first() == Some(&b'[') {
+                if let Some(j) = rest.iter().position(|&b| b == b']') {
+                    if rest[j + 1..].starts_with(b": ") {
+                        return Some(at + 6 + j + 3);
+                    }
+                }
+            }
+        }
+        from = at + 6;
+    }
+    None
+}
+
+/// Finds `needle` in `hay`.
+pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || hay.len() < needle.len() {
+        return None;
+    }
+    let first = needle[0];
+    let mut i = 0;
+    while i + needle.len() <= hay.len() {
+        match hay[i..=hay.len() - needle.len()]
+            .iter()
+            .position(|&b| b == first)
+        {
+            None => return None,
+            Some(p) => {
+                let at = i + p;
+                if &hay[at..at + needle.len()] == needle {
+                    return Some(at);
+                }
+                i = at + 1;
+            }
+        }
+    }
+    None
+}
+
+fn strip_facility(s: &str) -> Option<&str> {
+    for fac in ["kern", "user", "daemon", "syslog"] {
+        if let Some(r) = s.strip_prefix(fac) {
+            let r = r.trim_start_matches(' ').strip_prefix(':')?;
+            let end = r.find(':')?;
+            let lvl = r[..end].trim();
+            if !lvl.is_empty() && lvl.len() <= 6 && lvl.bytes().all(|b| b.is_ascii_alphabetic()) {
+                return Some(r[end + 1..].trim_start_matches(' '));
+            }
+            return None;
+        }
+    }
+    None
+}
+
+/// `<4>`, `<12>`.
+fn strip_level(s: &str) -> Option<&str> {
+    let r = s.strip_prefix('<')?;
+    let end = r.find('>')?;
+    if end == 0 || end > 3 || !r[..end].bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(&r[end + 1..])
+}
+
+/// `[  123.456789]`, `[Mon Mar  3 12:00:01 2025]`, `[    T1]`, `[  C0]`.
+fn strip_stamp(s: &str) -> Option<&str> {
+    let r = s.strip_prefix('[')?;
+    let end = r.as_bytes().iter().take(40).position(|&b| b == b']')?;
+    let body = r[..end].trim();
+    let b = body.as_bytes();
+    let stamp = !b.is_empty()
+        && b.iter().any(u8::is_ascii_digit)
+        && b.iter().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, b' ' | b'.' | b':' | b'+' | b'-' | b',')
+        })
+        && (b.contains(&b'.') || b.contains(&b':') || matches!(b[0], b'T' | b'C'));
+    // "[<c0012fcc>]" (a backtrace address) and "[ pid ]" are not stamps.
+    if !stamp {
+        return None;
+    }
+    Some(&r[end + 1..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip;
+
+    #[test]
+    fn prefixes() {
+        let want = "Node 0 DMA free:15908kB";
+        for line in [
+            "Node 0 DMA free:15908kB",
+            "[  123.456789] Node 0 DMA free:15908kB",
+            "[  123.456789][    T1] Node 0 DMA free:15908kB",
+            "<4>[ 123.456] Node 0 DMA free:15908kB",
+            "[Mon Mar  3 12:00:01 2025] Node 0 DMA free:15908kB",
+            "Mar  3 12:00:01 myhost kernel: Node 0 DMA free:15908kB",
+            "Mar  3 12:00:01 myhost kernel: [ 5.1] Node 0 DMA free:15908kB",
+            "2024-03-03T12:00:01.123+00:00 h kernel: Node 0 DMA free:15908kB",
+            "Mar 03 12:00:01 host kernel[0]: Node 0 DMA free:15908kB",
+            "> > [  1.0] Node 0 DMA free:15908kB",
+            "- <4>[12345.581839] Node 0 DMA free:15908kB",
+            "kern  :warn  : [  1.2] Node 0 DMA free:15908kB",
+            "<6>Node 0 DMA free:15908kB\r",
+        ] {
+            assert_eq!(strip(line).0, want, "{line:?}");
+        }
+        assert!(!strip("inactive_anon:1kB").1);
+        assert_eq!(
+            strip("[<c0012fcc>] (dump_backtrace)").0,
+            "[<c0012fcc>] (dump_backtrace)"
+        );
+        assert_eq!(strip("[ pid ]   uid  tgid").0, "[ pid ]   uid  tgid");
+    }
+}

@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Finding reports in a log: a line-at-a-time state machine that starts a
+//! report at its first line (`invoked oom-killer:`, `page allocation
+//! failure`), collects the lines that matter, joins lines wrapped by a mail
+//! client or a web page back together, and ends the report at the kill line
+//! (`Killed process`, `Memory cgroup out of memory`, a panic), at the next
+//! report, or at the end of input.  Memory is bounded per report, so it does
+//! not grow with the log.
+
+use crate::fields::{
+    self, is_buddy_line, is_zone_line, parse_buddy, parse_constraint, parse_mems_allowed,
+    parse_pid, parse_reserve, parse_start, parse_version, parse_zone_line, BuddyLine, Start,
+    ZoneLine,
+};
+
+/// Zones kept per report (a 1024-node machine prints more; the rest are
+/// counted).
+pub const MAX_ZONES: usize = 256;
+/// Lines a report may span before it is given up as truncated.
+pub const MAX_REPORT_LINES: usize = 50_000;
+/// Bytes kept of a wrapped record.
+const MAX_PENDING: usize = 16 * 1024;
+
+/// A zone as the report printed it: its line, its `lowmem_reserve[]` and
+/// its buddy line.
+#[derive(Clone, Debug, Default)]
+pub struct RawZone {
+    /// The zone line.
+    pub line: ZoneLine,
+    /// `lowmem_reserve[]` (pages), if printed.
+    pub reserve: Option<Vec<u64>>,
+    /// The buddy line, if printed.
+    pub buddy: Option<BuddyLine>,
+}
+
+/// One report, as found in the log.
+#[derive(Clone, Debug, Default)]
+pub struct RawReport {
+    /// The input it came from.
+    pub source: String,
+    /// Line number of its first line.
+    pub line: u64,
+    /// The first line.
+    pub start: Start,
+    /// The kernel release: (major, minor, string).
+    pub version: Option<(u32, u32, String)>,
+    /// The task's pid, from the `CPU:` line.
+    pub pid: Option<i32>,
+    /// A memory cgroup's OOM.
+    pub memcg: bool,
+    /// `SysRq : Manual OOM execution` came right before.
+    pub sysrq: bool,
+    /// `constraint=` of the 4.19-on summary line.
+    pub constraint: Option<String>,
+    /// `nodemask=` of that line.
+    pub nodemask: Option<String>,
+    /// `mems_allowed=` of that line or of the `cpuset=` line.
+    pub mems_allowed: Option<String>,
+    /// Zones in print order.
+    pub zones: Vec<RawZone>,
+    /// Zones beyond [`MAX_ZONES`].
+    pub zones_dropped: usize,
+    /// `protections[]` instead of `lowmem_reserve[]` (2.6.1x).
+    pub protections: bool,
+    /// Buddy lines without a zone line of the same node and name.
+    pub orphan_buddies: usize,
+    /// The report ended at its kill line (else: the next report, the end
+    /// of input or the line limit).
+    pub complete: bool,
+    /// Why the report may be incomplete.
+    pub problems: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PendingKind {
+    Start,
+    Zone,
+    Buddy,
+    Reserve,
+}
+
+/// The state machine.  Feed it lines; it hands back each finished report.
+#[derive(Default)]
+pub struct Segmenter {
+    source: String,
+    lineno: u64,
+    cur: Option<RawReport>,
+    cur_lines: usize,
+    /// Lines of the current report seen with a log prefix.
+    prefixed: bool,
+    pending: Option<(PendingKind, String)>,
+    /// A `Node N ` fragment whose zone text came on a later line.
+    node_frag: Option<(String, usize)>,
+    last_sysrq: u64,
+}
+
+/// Words of the kernel's kill lines: the report ends there.
+fn is_end(s: &str) -> bool {
+    s.contains("Killed process ")
+        || s.contains("Out of memory: Kill")
+        || s.contains("Out of memory (oom_kill_allocating_task)")
+        || s.contains("Out of Memory: Kill")
+        || s.contains("Memory cgroup out of memory")
+        || s.contains("Kernel panic - not syncing")
+        || s.contains("Out of memory and no killable processes")
+}
+
+fn is_memcg_marker(s: &str) -> bool {
+    s.contains("Memory cgroup out of memory")
+        || s.contains("CONSTRAINT_MEMCG")
+        || (s.starts_with("Task in ") && s.contains("killed as a result of limit of"))
+        || s.starts_with("memory: usage ")
+        || s.starts_with("Memory cgroup stats for")
+}
+
+/// Words of a wrapped zone line: `key:value`, `all_unreclaimable?`,
+/// `yes`/`no`, or a fragment ending in `kB`.
+fn zone_words(s: &str) -> bool {
+    let mut any = false;
+    for w in s.split_ascii_whitespace() {
+        any = true;
+        let ok = match w.split_once(':') {
+            Some((k, _)) => k
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_()".contains(&b)),
+            None => {
+                matches!(w, "yes" | "no" | "all_unreclaimable?" | "...")
+                    || w.ends_with("kB")
+                    || w.bytes().all(|b| b.is_ascii_digit())
+            }
+        };
+        if !ok {
+            return false;
+        }
+    }
+    any
+}
+
+/// Words of a wrapped buddy line: `N*SkB`, `(UME)`, `=`, `NkB`.
+fn buddy_words(s: &str) -> bool {
+    let mut any = false;
+    for w in s.split_ascii_whitespace() {
+        any = true;
+        let ok = w == "="
+            || (w.starts_with('(') && w.ends_with(')'))
+            || w.split('(').next().is_some_and(|b| {
+                b.ends_with("kB")
+                    && b.bytes()
+                        .all(|c| c.is_ascii_digit() || c == b'*' || c == b'k' || c == b'B')
+            });
+        if !ok {
+            return false;
+        }
+    }
+    any
+}
+
+impl Segmenter {
+    /// A segmenter for input named `source`.
+    pub fn new(source: &str) -> Self {
+        Self {
+            source: source.to_string(),
+            ..Self::default()
+        }
+    }
+
+    /// Feeds one message (prefix already taken off): `had_prefix` says
+    /// whether the raw line had a log prefix.  Returns a finished report.
+    pub fn feed(&mut self, msg: &str, had_prefix: bool) -> Option<RawReport> {
+        self.lineno += 1;
+        // Fast path: outside a report only a first line matters.
+        if self.cur.is_none() {
+            if msg.contains("Manual OOM execution") {
+                self.last_sysrq = self.lineno;
+            }
+            if msg.contains("oom-killer") || msg.contains("page allocation failure") {
+                if let Some(st) = parse_start(msg) {
+                    self.begin(st, had_prefix);
+                    self.pending = Some((PendingKind::Start, msg.to_string()));
+                }
+            }
+            return None;
+        }
+        self.cur_lines += 1;
+        if let Some((kind, text)) = &mut self.pending {
+            let cont = match kind {
+                PendingKind::Start => text.trim_end().ends_with(',') && msg.contains('='),
+                // A wrapped part has no log prefix of its own, unless no
+                // line of this report has one.
+                PendingKind::Zone => zone_words(msg) && (!had_prefix || !self.prefixed),
+                PendingKind::Buddy => !text.contains(" = ") && buddy_words(msg),
+                PendingKind::Reserve => {
+                    !had_prefix
+                        && self.prefixed
+                        && msg
+                            .split_ascii_whitespace()
+                            .all(|w| w.parse::<u64>().is_ok())
+                }
+            };
+            if cont && text.len() < MAX_PENDING {
+                if text.ends_with('-') {
+                    text.push_str(msg.trim());
+                } else {
+                    text.push(' ');
+                    text.push_str(msg.trim());
+                }
+                return None;
+            }
+            self.flush_pending();
+        }
+        if had_prefix {
+            self.prefixed = true;
+        }
+        // A new report ends the current one.
+        if msg.contains("oom-killer") || msg.contains("page allocation failure") {
+            if let Some(st) = parse_start(msg) {
+                let done = self.finish_current("the next report began before this one's kill line");
+                self.begin(st, had_prefix);
+                self.pending = Some((PendingKind::Start, msg.to_string()));
+                return done;
+            }
+        }
+        self.line(msg);
+        let cur = self.cur.as_mut()?;
+        if is_end(msg) {
+            cur.complete = true;
+            return self.take();
+        }
+        if self.cur_lines > MAX_REPORT_LINES {
+            return self.finish_current("no kill line within the line limit");
+        }
+        None
+    }
+
+    fn begin(&mut self, st: Start, had_prefix: bool) {
+        self.cur = Some(RawReport {
+            source: self.source.clone(),
+            line: self.lineno,
+            start: st,
+            sysrq: self.last_sysrq != 0 && self.lineno - self.last_sysrq <= 3,
+            ..RawReport::default()
+        });
+        self.cur_lines = 0;
+        self.prefixed = had_prefix;
+        self.node_frag = None;
+    }
+
+    /// Ends input: the report in progress, if any.
+    pub fn finish(&mut self) -> Option<RawReport> {
+        if self.pending.is_some() {
+            self.flush_pending();
+        }
+        self.finish_current("the input ended before its kill line")
+    }
+
+    fn finish_current(&mut self, why: &str) -> Option<RawReport> {
+        if self.pending.is_some() {
+            self.flush_pending();
+        }
+        let cur = self.cur.as_mut()?;
+        // warn_alloc() reports have no kill line: they end with the buddy
+        // lines and the page counts.
+        if cur.start.oom && !cur.memcg {
+            cur.problems.push(why.to_string());
+        }
+        self.take()
+    }
+
+    fn take(&mut self) -> Option<RawReport> {
+        self.pending = None;
+        self.node_frag = None;
+        self.cur.take()
+    }
+
+    fn flush_pending(&mut self) {
+        let Some((kind, text)) = self.pending.take() else {
+            return;
+        };
+        let Some(cur) = self.cur.as_mut() else {
+            return;
+        };
+        match kind {
+            PendingKind::Start => {
+                if let Some(st) = parse_start(&text) {
+                    cur.start = st;
+                }
+            }
+            PendingKind::Zone => {
+                if let Some(z) = parse_zone_line(&text) {
+                    // A zone printed twice in one report (a pasted report
+                    // quoted again): the first one stands.
+                    let dup = cur
+                        .zones
+                        .iter()
+                        .any(|o| o.line.node == z.node && o.line.kind == z.kind);
+                    if dup {
+                        cur.problems.push(format!(
+                            "zone {} printed twice; the first one is used",
+                            fields::ZONE_NAMES[z.kind]
+                        ));
+                    } else if cur.zones.len() < MAX_ZONES {
+                        cur.zones.push(RawZone {
+                            line: z,
+                            ..RawZone::default()
+                        });
+                    } else {
+                        cur.zones_dropped += 1;
+                    }
+                }
+            }
+            PendingKind::Reserve => {
+                if let Some((v, prot)) = parse_reserve(&text) {
+                    cur.protections |= prot;
+                    // It follows its zone's line.
+                    if let Some(z) = cur.zones.last_mut() {
+                        if z.reserve.is_none() {
+                            z.reserve = Some(v);
+                        }
+                    }
+                }
+            }
+            PendingKind::Buddy => {
+                if let Some(b) = parse_buddy(&text) {
+                    let node = b.node.unwrap_or(0);
+                    match cur.zones.iter_mut().find(|z| {
+                        z.line.node.unwrap_or(0) == node
+                            && z.line.kind == b.kind
+                            && z.buddy.is_none()
+                    }) {
+                        Some(z) => z.buddy = Some(b),
+                        None => cur.orphan_buddies += 1,
+                    }
+                }
+            }
+        }
+    }
+
+    /// A line inside a report.
+    fn line(&mut self, msg: &str) {
+        let msg = msg.trim_end();
+        // "Node 0 " and its zone text split by another CPU's message.
+        let joined;
+        let mut msg = msg;
+        if let Some((frag, at)) = &self.node_frag {
+            if self.cur_lines - at > 3 {
+                self.node_frag = None;
+            } else if is_zone_line(msg) || is_buddy_line(msg) {
+                joined = format!("{frag}{msg}");
+                msg = &joined;
+                self.node_frag = None;
+            }
+        }
+        let Some(cur) = self.cur.as_mut() else {
+            return;
+        };
+        if is_memcg_marker(msg) {
+            cur.memcg = true;
+        }
+        if msg.starts_with("Node ")
+            && msg.len() <= 9
+            && msg[5..].trim().bytes().all(|b| b.is_ascii_digit())
+        {
+            self.node_frag = Some((format!("{} ", msg.trim()), self.cur_lines));
+            return;
+        }
+        if is_zone_line(msg) {
+            self.pending = Some((PendingKind::Zone, msg.to_string()));
+            return;
+        }
+        if msg.starts_with("lowmem_reserve[]:") || msg.starts_with("protections[]:") {
+            self.pending = Some((PendingKind::Reserve, msg.to_string()));
+            return;
+        }
+        if is_buddy_line(msg) {
+            self.pending = Some((PendingKind::Buddy, msg.to_string()));
+            return;
+        }
+        if cur.version.is_none() && (msg.contains("ainted") || msg.contains("Linux version")) {
+            if let Some(v) = parse_version(msg) {
+                cur.version = Some(v);
+                if cur.pid.is_none() {
+                    cur.pid = parse_pid(msg);
+                }
+            }
+        }
+        if msg.contains("constraint=") {
+            if let Some((c, n, m)) = parse_constraint(msg) {
+                if c == "CONSTRAINT_MEMCG" {
+                    cur.memcg = true;
+                }
+                cur.constraint = Some(c);
+                cur.nodemask = n.or(cur.nodemask.take());
+                cur.mems_allowed = m.or(cur.mems_allowed.take());
+            }
+        } else if msg.contains("mems_allowed=") {
+            if let Some(m) = parse_mems_allowed(msg) {
+                cur.mems_allowed.get_or_insert(m);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prefix::strip;
+
+    fn run(text: &str) -> Vec<RawReport> {
+        let mut s = Segmenter::new("t");
+        let mut out = Vec::new();
+        for l in text.lines() {
+            let (m, had) = strip(l);
+            out.extend(s.feed(m, had));
+        }
+        out.extend(s.finish());
+        out
+    }
+
+    #[test]
+    fn wrapped_seed002_lines() {
+        let r = run("- <4>[1.0] sh invoked oom-killer: gfp_mask=0x800d0, order=0, oom_score_adj=0\n\
+             - <4>[1.1] Normal free:233460kB min:2488kB low:3108kB high:3732kB active_anon:17312kB\n\
+             - inactive_anon:10824kB present:774144kB managed:387568kB\n\
+             - bounce:0kB free_cma:231116kB writeback_tmp:0kB pages_scanned:1648\n\
+             - all_unreclaimable? yes\n\
+             - <4>[1.2] lowmem_reserve[]: 0 10168 10168\n\
+             - <4>[1.3] Normal: 1165*4kB (MRC) 1122*8kB (RC) 1119*16kB (RC) 1118*32kB (C) 1068*64kB (RC)\n\
+             - 748*128kB (C) 0*256kB 0*512kB 0*1024kB 1*2048kB (R) 0*4096kB 0*8192kB = 233460kB\n\
+             - <3>[1.4] Out of memory: Kill process 5575 thread_x score 481 or sacrifice child\n");
+        assert_eq!(r.len(), 1);
+        let z = &r[0].zones[0];
+        assert_eq!(z.line.free_cma, Some(231116));
+        assert_eq!(z.reserve.as_deref(), Some(&[0, 10168, 10168][..]));
+        assert_eq!(z.buddy.as_ref().unwrap().orders.len(), 12);
+        assert!(r[0].complete);
+    }
+
+    #[test]
+    fn split_node_fragment_and_two_reports() {
+        let r = run("[ 1.0] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n\
+             [ 2.0] Node 0 \n[ 2.1] other message\n[ 2.2] DMA32 free:10kB min:20kB low:30kB high:40kB\n\
+             [ 3.0] b invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=1,\n\
+             oom_score_adj=0\n");
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].zones[0].line.node, Some(0));
+        assert!(!r[0].complete && !r[0].problems.is_empty());
+        assert_eq!(r[1].start.order, Some(1));
+    }
+}

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+//! tools/oomfrag-report's binary on real reports: each fixture in
+//! tools/testing/fixtures/reports/ carries its source, the verdict worked
+//! out by hand (`# expect: verdict=...`, one per report, in order) and the
+//! arithmetic; the guest console logs of tools/testing/fixtures/ must get
+//! the module's own verdict (or `none` where the kernel's later report shows
+//! memory already back).  Also: the same report under every log prefix, and
+//! truncated or broken input (a message, never a panic).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// A way of prefixing line `i`.
+type Style = dyn Fn(usize, &str) -> String;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/testing/fixtures")
+}
+
+/// Runs the analyzer on `input` (stdin) with `args`; (status ok, stdout).
+fn run(input: &str, args: &[&str]) -> (bool, String) {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_oomfrag-report"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = c.stdin.take().unwrap();
+    let data = input.to_string();
+    let w = std::thread::spawn(move || {
+        let _ = stdin.write_all(data.as_bytes());
+    });
+    let out = c.wait_with_output().unwrap();
+    w.join().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+        "panic: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+fn verdicts(out: &str) -> Vec<String> {
+    out.lines()
+        .filter(|l| l.starts_with("oomfrag: event=oom "))
+        .filter_map(|l| l.split(' ').find_map(|w| w.strip_prefix("verdict=")))
+        .map(str::to_string)
+        .collect()
+}
+
+fn body(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+fn report_fixtures() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(fixtures().join("reports"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .collect();
+    v.sort();
+    assert!(v.len() >= 8, "fixtures missing: {v:?}");
+    v
+}
+
+#[test]
+fn real_reports_get_the_hand_worked_verdict() {
+    for f in report_fixtures() {
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert!(text.contains("# source:"), "{f:?} cites no source");
+        assert!(text.contains("# arithmetic"), "{f:?} has no arithmetic");
+        let want: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# expect: verdict="))
+            .map(|v| v.trim().to_string())
+            .collect();
+        let (ok, out) = run(&body(&text), &[]);
+        assert!(ok, "{f:?}");
+        assert_eq!(verdicts(&out), want, "{f:?}:\n{out}");
+    }
+}
+
+#[test]
+fn guest_consoles_agree_with_the_module() {
+    for name in [
+        "oom-cma.log",
+        "oom-cma-drift.log",
+        "oom-memcg-sysrq.log",
+        "oom-movable-cma.log",
+        "oom-split.log",
+    ] {
+        let text = std::fs::read_to_string(fixtures().join(name)).unwrap();
+        let module: Vec<String> = verdicts(
+            &text
+                .lines()
+                .filter_map(|l| {
+                    l.find("oomfrag: event=oom ")
+                        .map(|i| format!("{}\n", &l[i..]))
+                })
+                .collect::<String>(),
+        );
+        let (ok, out) = run(&text, &[]);
+        assert!(ok);
+        let ours = verdicts(&out);
+        assert!(!ours.is_empty(), "{name}");
+        for v in ours {
+            assert!(
+                v == "none" || module.contains(&v),
+                "{name}: analyzer {v}, module {module:?}"
+            );
+        }
+    }
+}
+
+/// The docs' cma report under each log prefix, and wrapped by a mail
+/// client at 60 columns: always `cma`.
+#[test]
+fn every_log_prefix_and_wrapping() {
+    let text =
+        body(&std::fs::read_to_string(fixtures().join("reports/x86_64-7.3-cma-docs.log")).unwrap());
+    let styles: [&Style; 7] = [
+        &|i, l| format!("[{:5}.{:06}] {l}", 100 + i, i),
+        &|i, l| format!("[Mon Mar  3 12:00:{:02} 2025] {l}", i % 60),
+        &|i, l| format!("Mar  3 12:00:{:02} host kernel: {l}", i % 60),
+        &|i, l| {
+            format!(
+                "2025-03-03T12:00:{:02}.000000+00:00 host kernel: [ {i}.5] {l}",
+                i % 60
+            )
+        },
+        &|i, l| format!("<4>[ {i}.25] {l}"),
+        &|i, l| format!("> [{i}.000001][    T1] {l}"),
+        &|_, l| l.to_string(),
+    ];
+    for (n, style) in styles.iter().enumerate() {
+        let input: String = text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| style(i, l) + "\n")
+            .collect();
+        let (ok, out) = run(&input, &[]);
+        assert!(ok);
+        assert_eq!(verdicts(&out), ["cma"], "style {n}:\n{input}");
+    }
+    // A mail client's wrapping: lines broken at spaces before column 60,
+    // the continuation without the log prefix.
+    let mut wrapped = String::new();
+    for l in text.lines() {
+        let mut cur = String::new();
+        for w in l.split(' ') {
+            if !cur.is_empty() && cur.len() + w.len() + 1 > 60 {
+                wrapped.push_str(&cur);
+                wrapped.push('\n');
+                cur.clear();
+            } else if !cur.is_empty() {
+                cur.push(' ');
+            }
+            cur.push_str(w);
+        }
+        wrapped.push_str(&cur);
+        wrapped.push('\n');
+    }
+    let prefixed: String = wrapped
+        .lines()
+        .map(|l| {
+            if l.contains("free:")
+                || l.contains("oom-killer")
+                || l.starts_with("Node")
+                || l.starts_with("lowmem")
+            {
+                format!("[ 1.5] {l}\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    assert_eq!(verdicts(&run(&prefixed, &[]).1), ["cma"], "{prefixed}");
+}
+
+/// Every truncation of a real report: a verdict line (possibly `unknown`)
+/// and no panic; a broken report between two good ones leaves them intact.
+#[test]
+fn truncated_and_broken_reports() {
+    let text = body(
+        &std::fs::read_to_string(fixtures().join("reports/arm-3.14-cma-seed002.log")).unwrap(),
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    for n in 1..lines.len() {
+        let (ok, out) = run(&(lines[..n].join("\n") + "\n"), &[]);
+        assert!(ok, "truncated at {n}");
+        assert_eq!(verdicts(&out).len(), 1, "truncated at {n}: {out}");
+    }
+    let broken = "x invoked oom-killer: gfp_mask=0xzz, order=banana\nNode 0 DMA free:kB min:\nNode 0 DMA: 1*4kB (Q) = \n";
+    let input = format!("{text}{broken}{text}");
+    let (ok, out) = run(&input, &[]);
+    assert!(ok);
+    assert_eq!(verdicts(&out), ["cma", "unknown", "cma"], "{out}");
+}
+
+#[test]
+fn json_and_explain() {
+    let text = body(
+        &std::fs::read_to_string(fixtures().join("reports/arm-3.14-cma-seed002.log")).unwrap(),
+    );
+    let (_, out) = run(&text, &["--explain"]);
+    assert!(
+        out.contains("free 233460 kB - free_cma 231116 kB = 2344 kB <= min 2488 kB"),
+        "{out}"
+    );
+    let (_, out) = run(&text, &["--json"]);
+    let line = out.lines().next().unwrap();
+    assert!(
+        line.starts_with("{\"verdict\":\"cma\",\"summary\":{\"event\":\"oom\""),
+        "{line}"
+    );
+    assert!(line.ends_with("]}"), "{line}");
+    let (ok, out) = run("", &["--help"]);
+    assert!(ok && out.contains("usage: oomfrag-report"));
+}
