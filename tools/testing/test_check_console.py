@@ -358,5 +358,110 @@ class ConsoleTests(Base):
 		self.assertEqual(p.returncode, 2)
 
 
+FIXTURES = os.path.join(HERE, 'fixtures', 'splats')
+
+# Each fixture is a real console excerpt from the debug test kernel
+# (tools/testing/kernel-debug.config), provoked on purpose by a throwaway
+# module: name -> a line check-console must show as the splat.
+SPLAT_FIXTURES = {
+	'kasan.log': 'BUG: KASAN: slab-out-of-bounds',
+	'kfence.log': 'BUG: KFENCE: out-of-bounds read',
+	'ubsan-shift.log': 'UBSAN: shift-out-of-bounds',
+	'ubsan-bounds.log': 'UBSAN: array-index-out-of-bounds',
+	'lockdep-circular.log': 'WARNING: possible circular locking dependency detected',
+	'lockdep-inconsistent.log': 'WARNING: inconsistent lock state',
+	'sleep-in-atomic.log': 'BUG: sleeping function called from invalid context',
+	'rcu-suspicious.log': 'WARNING: suspicious RCU usage',
+	'list-corruption.log': 'list_add corruption',
+	'kmemleak.log': 'unreferenced object 0x',
+}
+
+# What run-vm's /init prints at the end of a debug-kernel guest.
+DEBUG_END_CLEAN = """\
+	|KMEMLEAK-BEGIN
+	|KMEMLEAK-END 0
+	|init: debug_locks=1
+	"""
+
+
+def fixture(name):
+	with open(os.path.join(FIXTURES, name)) as f:
+		return f.read()
+
+
+class DebugKernelTests(Base):
+	"""The debug kernel's checkers, on real console text."""
+
+	def test_every_fixture_is_a_splat(self):
+		for name, header in SPLAT_FIXTURES.items():
+			with self.subTest(fixture=name):
+				text = fixture(name) + log(EXIT_OK)
+				status, out = run_raw(text)
+				self.assertEqual(status, 1, out)
+				self.assertRegex(out, r'Splats: [1-9]')
+				self.assertIn(header, out)
+
+	def test_fixtures_are_real_console_text(self):
+		# Captured, not written by hand: every one has printk timestamps.
+		for name in SPLAT_FIXTURES:
+			with self.subTest(fixture=name):
+				lines = fixture(name).splitlines()
+				self.assertTrue(any(cc.TIMESTAMP.match(l) for l in lines))
+
+	def test_clean_debug_run_passes(self):
+		r = run(OOM_REPORT + DEBUG_END_CLEAN + EXIT_OK, '--debug-kernel')
+		self.assertVerdict(r, 0, '2 passed, 0 failed')
+		self.assertIn('kmemleak: 0 suspected leak(s)', r[1])
+		self.assertIn('lockdep: debug_locks=1', r[1])
+
+	def test_kmemleak_report_fails(self):
+		text = (log('|KMEMLEAK-BEGIN\n') + fixture('kmemleak.log') +
+			log('|KMEMLEAK-END 1\n|init: debug_locks=1\n' + EXIT_OK))
+		status, out = run_raw(text, '--debug-kernel')
+		self.assertEqual(status, 1, out)
+		self.assertIn('kmemleak reported 1 suspected leak(s)', out)
+
+	def test_kmemleak_cut_short_fails(self):
+		r = run('|KMEMLEAK-BEGIN\n|init: debug_locks=1\n' + EXIT_OK,
+			'--debug-kernel')
+		self.assertEqual(r[0], 1, r[1])
+		self.assertIn('cut short', r[1])
+
+	def test_lockdep_off_fails(self):
+		text = DEBUG_END_CLEAN.replace('debug_locks=1', 'debug_locks=0')
+		r = run(text + EXIT_OK, '--debug-kernel')
+		self.assertEqual(r[0], 1, r[1])
+		self.assertIn('init: debug_locks=0', r[1])
+
+	def test_debug_kernel_needs_the_final_checks(self):
+		r = run(OOM_REPORT + EXIT_OK, '--debug-kernel')
+		self.assertEqual(r[0], 1, r[1])
+		self.assertIn('no kmemleak scan in the log', r[1])
+		self.assertIn('no lockdep state in the log', r[1])
+		# Without --debug-kernel, their absence is fine.
+		self.assertEqual(run(OOM_REPORT + EXIT_OK)[0], 0)
+
+	def test_kmemleak_giving_up_fails(self):
+		text = ('kmemleak: Cannot allocate a kmemleak_object structure\n'
+			'kmemleak: Kernel memory leak detector disabled\n' + EXIT_OK)
+		self.assertEqual(run(text)[0], 1)
+
+	def test_rcu_stall_fails(self):
+		text = ('rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n'
+			+ EXIT_OK)
+		self.assertEqual(run(text)[0], 1)
+
+	def test_slub_report_fails(self):
+		text = ('BUG kmalloc-64 (Tainted: G    B   O      ): Redzone overwritten\n'
+			+ EXIT_OK)
+		self.assertEqual(run(text)[0], 1)
+
+	def test_kmemleak_boot_lines_are_not_splats(self):
+		text = ('kmemleak: Kernel memory leak detector initialized (mem pool available: 31000)\n'
+			'kfence: initialized - using 2097152 bytes for 255 objects\n'
+			+ DEBUG_END_CLEAN + EXIT_OK)
+		self.assertEqual(run(text, '--debug-kernel')[0], 0)
+
+
 if __name__ == '__main__':
 	unittest.main()
