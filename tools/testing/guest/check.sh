@@ -10,7 +10,7 @@ check insmod load_oomfrag
 for f in zones watermarks query last stats; do
 	check "debugfs_$f" test -r $D/$f
 	check "debugfs_${f}_root_only" sh -c "ls -l $D/$f | grep -q '^-r[w-]-------'"
-	check "debugfs_${f}_version" sh -c "head -1 $D/$f | grep -q '^# oomfrag $f v1\$'"
+	check "debugfs_${f}_version" sh -c "head -1 $D/$f | grep -q '^# oomfrag $f v2\$'"
 done
 
 # zones vs /proc/zoneinfo: the same zones, in the same order, with the same
@@ -152,6 +152,8 @@ echo "$log" | grep 'oomfrag: event=zone' | while read -r l; do
 done
 check sysrq_in_last sh -c "grep -q '^event=oom seq=1 trigger=sysrq' $D/last"
 check sysrq_in_stats sh -c "grep -qx 'events 1' $D/stats && grep -qx 'kprobe 1' $D/stats"
+check sysrq_constraint_kill test "$(value constraint "$sum") $(value kill "$sum")" = "none 1"
+check sysrq_stats_by_kind sh -c "grep -qx 'trigger_sysrq 1' $D/stats && grep -qx 'constraint_none 1' $D/stats && grep -qx 'kill 1' $D/stats"
 
 check rmmod rmmod oomfrag
 check debugfs_gone test ! -e $D
@@ -159,8 +161,9 @@ for i in 1 2 3 4 5; do
 	load_oomfrag && cat $D/zones $D/watermarks $D/query $D/last $D/stats > /dev/null && rmmod oomfrag || { fail load_loop "iteration $i"; break; }
 	[ $i = 5 ] && ok load_loop
 done
-# Without the kprobe (as on a kernel without CONFIG_KPROBES): still a
-# verdict, with the request unknown and every order up to 3 judged.
+# Without the kprobe (as on a kernel without CONFIG_KPROBES): the request
+# is unknown, so the verdict is too (missing=order); the zones are shown at
+# order 0 with GFP_KERNEL.
 check load_no_kprobe insmod $KO/oomfrag.ko kprobe=0
 check no_kprobe_warned sh -c "dmesg | grep -q 'oomfrag: loaded without the out_of_memory kprobe'"
 check no_kprobe_stats sh -c "grep -qx 'kprobe 0' $D/stats"
@@ -168,7 +171,7 @@ v=$(victim)
 mark nokprobe
 echo f > /proc/sysrq-trigger
 check no_kprobe_victim_killed wait_log "Out of memory: Killed process $v ("
-if since nokprobe | grep -q 'oomfrag: event=oom seq=1 trigger=unknown verdict=none order=unknown gfp=unknown eval_order=0 eval_gfp=0xcc0(GFP_KERNEL) '; then
+if since nokprobe | grep -q 'oomfrag: event=oom seq=1 trigger=unknown verdict=unknown missing=order order=unknown gfp=unknown eval_order=0 eval_gfp=0xcc0(GFP_KERNEL) '; then
 	ok no_kprobe_summary
 else
 	fail no_kprobe_summary "$(since nokprobe | grep 'oomfrag: event=oom' | head -1)"
