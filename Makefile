@@ -11,6 +11,10 @@
 #                     (rust/oomfrag_kunit.ko) and the stress sample
 #   make toolchain    install the toolchain (Debian 12, root; idempotent)
 #   make kernel       build or reuse the cached test kernel
+#   make debug-kernel build or reuse the cached debug test kernel (KASAN,
+#                     kmemleak, lockdep, ...: tools/testing/kernel-debug.config)
+#   make soak         hours of OOMs, load/unload and hostile input on the
+#                     debug kernel, with a table of counts (not in make check)
 #   make clippy       build with CLIPPY=1
 #   make rustfmtcheck check formatting with the kernel's rustfmt settings
 #   make clean
@@ -33,8 +37,8 @@ else
 export KDIR
 endif
 
-.PHONY: all modules test-modules toolchain kernel check demo clippy \
-	rustfmtcheck clean
+.PHONY: all modules test-modules toolchain kernel debug-kernel check demo \
+	soak clippy rustfmtcheck clean
 
 all: modules
 
@@ -43,6 +47,9 @@ toolchain:
 
 kernel: toolchain
 	@$(TESTING)/build-kernel >/dev/null
+
+debug-kernel: toolchain
+	@$(TESTING)/build-kernel --debug >/dev/null
 
 modules: $(KDIR_DEP)
 	$(KMAKE) modules
@@ -61,6 +68,11 @@ rustfmtcheck: $(KDIR_DEP)
 # All tests; the last line reads "N passed, N failed".
 check: toolchain
 	@$(TESTING)/check
+
+# On the debug kernel; the last line reads "soak: PASS" or "soak: FAIL".
+# SOAK_ARGS="--divide 10" runs a tenth of it.
+soak: toolchain
+	@$(TESTING)/soak $(SOAK_ARGS)
 
 # The guest's console goes to .demo.log; the demo's own output is shown.
 demo: test-modules

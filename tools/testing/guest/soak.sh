@@ -1,0 +1,258 @@
+# SPDX-License-Identifier: GPL-2.0
+# make soak's guest (tools/testing/soak writes the settings below, then
+# tools/testing/guest/lib.sh, then this): OOMs of every class by the
+# thousand, load/unload under readers, a writer and OOMs, malformed query
+# writes, and OOMs with fault injection, on the debug kernel.  Prints
+# "SOAK <phase> key=value..." lines, which tools/testing/soak adds up;
+# run-vm's /init then unloads everything and has kmemleak scan.
+#
+# Settings: PHASES (names of the phase_* functions below, in order),
+# N_SYSRQ, N_MEMCG, N_HOG, N_SCEN (per stress scenario), SCENS
+# ("scenario:verdict ..."), N_CYCLES, N_FUZZ, N_FAULT, SEED, SETUP.
+protect
+H=/bin/soak-helper
+CG=/sys/fs/cgroup/soak
+FI=/sys/kernel/debug
+
+# Keep the console to warnings and worse: thousands of OOM reports (stack
+# dumps, Mem-Info, task lists) at 115200 baud would take hours.  Every
+# checker's report is a warning or an error, and still reaches it.
+echo 0 > /proc/sys/vm/oom_dump_tasks
+echo "5 6 1 7" > /proc/sys/kernel/printk
+
+now() { cut -d' ' -f1 /proc/uptime; }
+stat_get() { sed -n "s/^$1 //p" $D/stats 2>/dev/null; }
+# gone PID: wait up to 30 s for PID to exit (a zombie counts), then reap it.
+gone() {
+	j=0
+	while [ $j -lt 600 ]; do
+		st=$(cut -d' ' -f3 /proc/$1/stat 2>/dev/null) || break
+		[ "$st" = Z ] && break
+		j=$((j + 1))
+		sleep 0.05
+	done
+	wait $1 2>/dev/null
+	[ $j -lt 600 ]
+}
+begin() { PH=$1; T0=$(now); echo "SOAK-PHASE-BEGIN $1"; mark "soak-$1"; }
+end() { echo "SOAK-PHASE-END $PH secs=$(awk -v a=$T0 -v b=$(now) 'BEGIN {printf "%d", b - a}')"; }
+events() { e=$(stat_get events); echo ${e:-0}; }
+verdicts() { v=$(stat_get verdict_$1); echo ${v:-0}; }
+# vsnap FILE: the stats file's verdict counters; vdelta FILE: the verdicts
+# counted since, as "none:3,exhaustion:97" (for the table).
+vsnap() { grep '^verdict_' $D/stats > $1 2>/dev/null; }
+vdelta() {
+	grep '^verdict_' $D/stats 2>/dev/null | awk -v f=$1 'BEGIN {while ((getline l < f) > 0) {split(l, a, " "); b[a[1]] = a[2]}}
+		{d = $2 - b[$1]; if (d) {sub("verdict_", "", $1); printf "%s%s:%d", sep, $1, d; sep = ","}}'
+}
+memcg_setup() {
+	mkdir -p $CG
+	echo +memory > /sys/fs/cgroup/cgroup.subtree_control
+	echo ${1:-8M} > $CG/memory.max
+}
+# memcg_hog [make-it-fail]: one hog in the cgroup, until the memcg OOM
+# killer kills it: 0 if it was killed (SIGKILL), 1 if not within 60 s.
+memcg_hog() {
+	timeout 60 sh -c "echo \$\$ > $CG/cgroup.procs; exec $H hog 0 0 ${1:-0}" \
+		</dev/null >/dev/null 2>&1
+	[ $? = 137 ]
+}
+
+# sysrq-f, each with a victim to kill.
+phase_sysrq() {
+	begin sysrq
+	e0=$(events); v0=$(verdicts none); vsnap /tmp/v0
+	killed=0 stuck=0 i=0
+	while [ $i -lt $N_SYSRQ ]; do
+		v=$(victim)
+		echo f > /proc/sysrq-trigger
+		if gone $v; then killed=$((killed + 1)); else stuck=$((stuck + 1)); kill -9 $v; fi
+		i=$((i + 1))
+	done
+	echo "SOAK oom class=sysrq ooms=$i events=$(($(events) - e0)) expected_verdict=$(($(verdicts none) - v0)) killed=$killed stuck=$stuck verdicts=$(vdelta /tmp/v0)"
+	end
+}
+
+# Memory-cgroup OOMs: a hog in an 8 MB memory.max cgroup.
+phase_memcg() {
+	begin memcg
+	memcg_setup 8M
+	e0=$(events); v0=$(verdicts memcg); vsnap /tmp/v0
+	killed=0 stuck=0 i=0
+	while [ $i -lt $N_MEMCG ]; do
+		if memcg_hog; then killed=$((killed + 1)); else stuck=$((stuck + 1)); fi
+		i=$((i + 1))
+	done
+	echo "SOAK oom class=memcg ooms=$i events=$(($(events) - e0)) expected_verdict=$(($(verdicts memcg) - v0)) killed=$killed stuck=$stuck verdicts=$(vdelta /tmp/v0)"
+	end
+}
+
+# Real allocation OOMs of a page fault (GFP_HIGHUSER_MOVABLE, order 0):
+# an unkillable ballast takes all but ~48 MB, then each hog (the OOM
+# killer's first choice) grows until killed.
+phase_hog() {
+	begin hog
+	avail=$(awk '/^MemAvailable/ {print int($2 / 1024)}' /proc/meminfo)
+	rm -f /tmp/hog.ready
+	$H hog $((avail - 48)) -1000 </dev/null >/dev/null 2>&1 &
+	ballast=$!
+	while [ ! -e /tmp/hog.ready ]; do sleep 0.2; done
+	grep -E '^Mem(Free|Available)' /proc/meminfo | tr '\n' ' '; echo
+	e0=$(events); v0=$(verdicts exhaustion); vsnap /tmp/v0
+	killed=0 stuck=0 i=0
+	while [ $i -lt $N_HOG ]; do
+		timeout 60 $H hog 0 1000 </dev/null >/dev/null 2>&1
+		if [ $? = 137 ]; then killed=$((killed + 1)); else stuck=$((stuck + 1)); fi
+		i=$((i + 1))
+	done
+	echo "SOAK oom class=alloc_exhaustion ooms=$i events=$(($(events) - e0)) expected_verdict=$(($(verdicts exhaustion) - v0)) killed=$killed stuck=$stuck verdicts=$(vdelta /tmp/v0)"
+	kill -9 $ballast; wait $ballast 2>/dev/null
+	end
+}
+
+# The stress sample's scenarios (real allocations of each verdict): each
+# run gives two OOM events (the first kills the victim, the second gives
+# the hoard back).
+phase_scenarios() {
+	begin scenarios
+	insmod $KO/oomfrag_stress.ko || { fail soak_insmod_stress "insmod failed"; end; return; }
+	eval "${SETUP:-:}"
+	for sv in $SCENS; do
+		sc=${sv%%:*} want=${sv#*:}
+		e0=$(events); v0=$(verdicts $want); vsnap /tmp/v0
+		killed=0 stuck=0 no_oom=0 i=0
+		while [ $i -lt $N_SCEN ]; do
+			v=$(victim)
+			case $sc in
+			fragmentation_*) echo "$sc" | sed 's/_/ /' ;;
+			*) echo "$sc" ;;
+			esac > $S/run || no_oom=$((no_oom + 1))
+			if gone $v; then killed=$((killed + 1)); else stuck=$((stuck + 1)); kill -9 $v; gone $v; fi
+			i=$((i + 1))
+		done
+		echo "SOAK oom class=alloc_$want scenario=$sc ooms=$i events=$(($(events) - e0)) expected_verdict=$(($(verdicts $want) - v0)) killed=$killed stuck=$stuck no_oom=$no_oom verdicts=$(vdelta /tmp/v0)"
+	done
+	rmmod oomfrag_stress
+	end
+}
+
+# Load/unload cycles while 4 readers read every file, a writer writes
+# query, and OOMs (sysrq-f and memcg) fire all along.
+phase_cycles() {
+	begin cycles
+	rmmod oomfrag 2>/dev/null
+	rm -f /tmp/stop
+	files="$D/zones $D/watermarks $D/query $D/last $D/stats"
+	for r in 1 2 3 4; do
+		$H readloop /tmp/stop $files > /tmp/reader$r.out 2>&1 &
+	done
+	$H writeloop /tmp/stop $D/query > /tmp/writer.out 2>&1 &
+	(n=0 k=0; while [ ! -e /tmp/stop ]; do
+		v=$(victim); echo f > /proc/sysrq-trigger
+		gone $v && k=$((k + 1)) || kill -9 $v
+		n=$((n + 1))
+	done; echo "SOAK cycles_sysrq ooms=$n killed=$k") > /tmp/sysrq.out 2>&1 &
+	memcg_setup 8M
+	(n=0 k=0; while [ ! -e /tmp/stop ]; do
+		memcg_hog && k=$((k + 1))
+		n=$((n + 1))
+	done; echo "SOAK cycles_memcg ooms=$n killed=$k") > /tmp/memcg.out 2>&1 &
+	loaded=0 unloaded=0 bad=0 i=0
+	while [ $i -lt $N_CYCLES ]; do
+		if insmod $KO/oomfrag.ko; then loaded=$((loaded + 1)); else bad=$((bad + 1)); fi
+		usleep $((RANDOM % 300 * 1000))
+		if rmmod oomfrag; then unloaded=$((unloaded + 1)); else bad=$((bad + 1)); fi
+		i=$((i + 1))
+	done
+	touch /tmp/stop
+	wait
+	cat /tmp/reader*.out /tmp/writer.out /tmp/sysrq.out /tmp/memcg.out
+	echo "SOAK cycles cycles=$i loaded=$loaded unloaded=$unloaded failed=$bad"
+	# The same, deterministically: a file held open across rmmod, closed
+	# after (rmmod must refuse, or the close must be harmless).
+	load_oomfrag
+	sh -c "exec 3< $D/stats; rmmod oomfrag; echo \"SOAK unload_open_file rmmod_status=\$?\"; exec 3<&-; echo SOAK closed_after_unload"
+	grep -q '^oomfrag ' /proc/modules || load_oomfrag
+	end
+}
+
+# Malformed query writes (soak-helper fuzz), then reads of every file with
+# tiny buffers and at odd offsets.
+phase_fuzz() {
+	begin fuzz
+	echo 'order=2 gfp=GFP_KERNEL|__GFP_NOWARN' > $D/query
+	s0=$(stat_get suppressed_lines)
+	$H fuzz $D/query $N_FUZZ $SEED || fail soak_fuzz "a malformed write was not refused, or changed the query"
+	grep -q ' order=2 gfp=0x2cc0(GFP_KERNEL|__GFP_NOWARN)' $D/query || fail soak_fuzz_query "query changed: $(sed -n 2p $D/query)"
+	$H reads $D/zones $D/watermarks $D/query $D/last $D/stats -- 20 || fail soak_reads "a read failed"
+	end
+}
+
+# Loads, reads and OOMs while fail_page_alloc and failslab fail the
+# allocations of the tasks that ask (make-it-fail): for insmod, every N-th
+# allocation (interval=N, N swept from 1 to 1500, so loads fail at
+# different places; busybox insmod tries twice); for readers and for the
+# hog the memcg OOM path runs in, 10-49 % of allocations.
+phase_fault() {
+	begin fault
+	rmmod oomfrag 2>/dev/null
+	rm -f /tmp/faultreads.out
+	for f in fail_page_alloc failslab; do
+		echo Y > $FI/$f/task-filter
+		echo 1 > $FI/$f/interval
+		echo -1 > $FI/$f/times
+		echo 0 > $FI/$f/verbose
+		echo N > $FI/$f/ignore-gfp-wait
+	done
+	echo N > $FI/fail_page_alloc/ignore-gfp-highmem
+	memcg_setup 8M
+	loaded=0 refused=0 leftover=0 killed=0 stuck=0 i=0
+	e_total=0 o_total=0
+	while [ $i -lt $N_FAULT ]; do
+		for f in fail_page_alloc failslab; do
+			echo 100 > $FI/$f/probability
+			echo $((1 + (i * 37) % 1500)) > $FI/$f/interval
+			echo -1 > $FI/$f/times
+		done
+		if sh -c "echo 1 > /proc/self/make-it-fail; exec insmod $KO/oomfrag.ko" 2>/dev/null; then
+			loaded=$((loaded + 1))
+		else
+			refused=$((refused + 1))
+			if grep -q '^oomfrag ' /proc/modules || [ -e $D ]; then leftover=$((leftover + 1)); rmmod oomfrag; fi
+		fi
+		for f in fail_page_alloc failslab; do
+			echo 1 > $FI/$f/interval
+			echo -1 > $FI/$f/times
+			echo $((10 + (i * 7) % 40)) > $FI/$f/probability
+		done
+		if [ -e $D ]; then
+			SOAK_MAKE_IT_FAIL=1 $H reads $D/zones $D/query $D/stats -- 1 >> /tmp/faultreads.out 2>&1
+			e0=$(events)
+		fi
+		if memcg_hog 1; then killed=$((killed + 1)); else stuck=$((stuck + 1)); fi
+		if [ -e $D ]; then
+			e_total=$((e_total + $(events) - e0))
+			o_total=$((o_total + 1))
+			rmmod oomfrag
+		fi
+		i=$((i + 1))
+	done
+	echo 0 > $FI/fail_page_alloc/probability
+	echo 0 > $FI/failslab/probability
+	touch /tmp/faultreads.out
+	awk '/^SOAK reads/ {for (i = 3; i <= NF; i++) {split($i, kv, "="); s[kv[1]] += kv[2]}}
+		END {printf "SOAK fault_reads"; for (k in s) printf " %s=%d", k, s[k]; print ""}' /tmp/faultreads.out
+	echo "SOAK oom class=memcg_fault ooms=$i ooms_while_loaded=$o_total events_while_loaded=$e_total killed=$killed stuck=$stuck"
+	echo "SOAK fault_insmod tries=$i loaded=$loaded refused=$refused leftover=$leftover"
+	load_oomfrag
+	end
+}
+
+[ -n "${SETUP_EARLY:-}" ] && eval "$SETUP_EARLY"
+check soak_insmod load_oomfrag
+for ph in $PHASES; do
+	"phase_$ph"
+done
+check soak_rmmod rmmod oomfrag
+echo "SOAK-DONE"
+exit 0
