@@ -207,5 +207,69 @@ class MetricsCheck(Tools):
 		self.assertIn('not ok zones_as_logged', out)
 
 
+class MetricsTool(unittest.TestCase):
+	"""tools/oomfrag-metrics, run by /bin/sh (dash on Debian: POSIX)."""
+	TOOL = os.path.join(TOP, 'tools', 'oomfrag-metrics')
+
+	def setUp(self):
+		self.dir = tempfile.TemporaryDirectory()
+		self.addCleanup(self.dir.cleanup)
+		self.dbg = os.path.join(self.dir.name, 'debug')
+		self.out = os.path.join(self.dir.name, 'textfile')
+		os.makedirs(os.path.join(self.dbg, 'oomfrag'))
+		os.makedirs(self.out)
+		self.target = os.path.join(self.out, 'oomfrag.prom')
+
+	def run_tool(self, *args):
+		return subprocess.run(['sh', self.TOOL, '--debugfs', self.dbg, '-o', self.target] + list(args),
+				      capture_output=True, text=True, timeout=60)
+
+	def put(self, text):
+		with open(os.path.join(self.dbg, 'oomfrag', 'metrics'), 'w') as f:
+			f.write(text)
+
+	def test_copies_and_replaces_atomically(self):
+		with open(self.target, 'w') as f:
+			f.write('old\n')
+		self.put(fixture('metrics.prom'))
+		p = self.run_tool()
+		self.assertEqual((p.returncode, p.stderr), (0, ''))
+		with open(self.target) as f:
+			self.assertEqual(f.read(), fixture('metrics.prom'))
+		self.assertEqual(os.listdir(self.out), ['oomfrag.prom'])
+		self.assertEqual(os.stat(self.target).st_mode & 0o777, 0o644)
+
+	def test_a_bad_read_keeps_the_old_file(self):
+		with open(self.target, 'w') as f:
+			f.write('old\n')
+		self.put('not metrics\n')
+		p = self.run_tool()
+		self.assertEqual(p.returncode, 1)
+		self.assertIn('does not start with', p.stderr)
+		with open(self.target) as f:
+			self.assertEqual(f.read(), 'old\n')
+		self.assertEqual(os.listdir(self.out), ['oomfrag.prom'])
+
+	def test_module_or_debugfs_missing_is_said(self):
+		os.rmdir(os.path.join(self.dbg, 'oomfrag'))
+		p = self.run_tool()
+		self.assertEqual(p.returncode, 1)
+		# A temporary directory is not a debugfs mount.
+		self.assertIn('debugfs is not mounted at %s' % self.dbg, p.stderr)
+		self.assertEqual(os.listdir(self.out), [])
+		os.makedirs(os.path.join(self.dbg, 'oomfrag'))
+		p = self.run_tool()
+		self.assertEqual(p.returncode, 1)
+		self.assertIn('predates the metrics file', p.stderr)
+
+	def test_help_and_usage(self):
+		p = subprocess.run(['sh', self.TOOL, '--help'], capture_output=True, text=True)
+		self.assertEqual(p.returncode, 0)
+		self.assertIn('textfile collector', p.stdout)
+		self.assertIn('Exit status', p.stdout)
+		p = subprocess.run(['sh', self.TOOL, '--bogus'], capture_output=True, text=True)
+		self.assertEqual(p.returncode, 2)
+
+
 if __name__ == '__main__':
 	unittest.main()

@@ -7,7 +7,7 @@ protect
 
 check kunit run_kunit
 check insmod load_oomfrag
-for f in zones watermarks query last stats; do
+for f in zones watermarks query last stats metrics; do
 	check "debugfs_$f" test -r $D/$f
 	check "debugfs_${f}_root_only" sh -c "ls -l $D/$f | grep -q '^-r[w-]-------'"
 	check "debugfs_${f}_version" sh -c "head -1 $D/$f | grep -q '^# oomfrag $f v1\$'"
@@ -156,7 +156,7 @@ check sysrq_in_stats sh -c "grep -qx 'events 1' $D/stats && grep -qx 'kprobe 1' 
 check rmmod rmmod oomfrag
 check debugfs_gone test ! -e $D
 for i in 1 2 3 4 5; do
-	load_oomfrag && cat $D/zones $D/watermarks $D/query $D/last $D/stats > /dev/null && rmmod oomfrag || { fail load_loop "iteration $i"; break; }
+	load_oomfrag && cat $D/zones $D/watermarks $D/query $D/last $D/stats $D/metrics > /dev/null && rmmod oomfrag || { fail load_loop "iteration $i"; break; }
 	[ $i = 5 ] && ok load_loop
 done
 # Without the kprobe (as on a kernel without CONFIG_KPROBES): still a
