@@ -138,15 +138,24 @@ class Logfmt(Tools):
 		self.assertEqual(first['gfp'], '0x100cca(GFP_HIGHUSER_MOVABLE)')
 		self.assertEqual(first['compute_ns'], '40000')
 
-	@unittest.skipUnless(os.access(REPORT_TOOL, os.X_OK), 'tools/oomfrag-report not on this branch')
 	def test_oomfrag_report_lines(self):
-		# The offline analyzer on a real console: every line it prints
-		# that is key=value is logfmt too.
-		for path in sorted(glob.glob(os.path.join(FIXTURES, '*.log'))):
-			p = subprocess.run([REPORT_TOOL, path], capture_output=True, text=True, timeout=120)
-			lines = [l.split('oomfrag: ', 1)[-1] for l in p.stdout.splitlines()
-				 if '=' in l and not l.startswith(' ')]
-			self.assert_logfmt(os.path.basename(path), lines)
+		# The offline analyzer on every kernel log the project keeps: its
+		# lines are the module's plus its own keys (report=, assumed=,
+		# source=, ...), and logfmt too.
+		self.assertTrue(os.access(REPORT_TOOL, os.X_OK), REPORT_TOOL)
+		logs = sorted(glob.glob(os.path.join(FIXTURES, 'reports', '*.log')) +
+			      glob.glob(os.path.join(FIXTURES, '*.log')))
+		p = subprocess.run([REPORT_TOOL] + logs, capture_output=True, text=True, timeout=900)
+		self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+		lines = om.oomfrag_lines(p.stdout.splitlines())
+		self.assertGreaterEqual(len(lines), 40)
+		self.assert_logfmt('oomfrag-report', lines)
+		lf = self.need('logfmtkv')
+		keys = set()
+		for l in lines:
+			keys |= set(lf.parse(l, strict=True, duplicates='error'))
+		for k in ('report', 'source', 'assumed', 'missing', 'verdict', 'cause'):
+			self.assertIn(k, keys)
 
 	def test_problems_are_found(self):
 		self.assertIn('repeated keys: seq',
