@@ -7,10 +7,14 @@ protect
 
 check kunit run_kunit
 check insmod load_oomfrag
+# The formats' version, as the metrics file gives it to Prometheus: every
+# file's first line names the same one (the host tests pin its value).
+fv=$(sed -n 's/^oomfrag_format_info{version="\([0-9][0-9]*\)"} 1$/\1/p' $D/metrics)
+check debugfs_format_version test -n "$fv"
 for f in zones watermarks query last stats metrics; do
 	check "debugfs_$f" test -r $D/$f
 	check "debugfs_${f}_root_only" sh -c "ls -l $D/$f | grep -q '^-r[w-]-------'"
-	check "debugfs_${f}_version" sh -c "head -1 $D/$f | grep -q '^# oomfrag $f v1\$'"
+	check "debugfs_${f}_version" sh -c "head -1 $D/$f | grep -q '^# oomfrag $f v$fv\$'"
 done
 
 # zones vs /proc/zoneinfo: the same zones, in the same order, with the same
