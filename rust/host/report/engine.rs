@@ -190,7 +190,7 @@ fn request_gfp(r: &RawReport, a: &mut Analysis) -> Option<u32> {
                 guess_layout(hex).unwrap_or(&gfp_layout::LAYOUTS[gfp_layout::LAYOUTS.len() - 1]);
             a.pre_4_4_layout = l.since < (4, 4);
             if hex != 0 {
-                a.assumed.push(format!("gfp_layout={}", l.name));
+                a.assumed.push(format!("gfp_layout:{}", l.name));
                 a.notes.push(format!(
                     "The report names no kernel release, so the bare mask {hex:#x} was read with the bit layout of {}, the newest in which it can enter direct reclaim (as an OOM's request does).",
                     l.name
@@ -364,7 +364,9 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut HostEvent) -> Analysis {
         .collect();
     let lay = infer(&kinds);
     if !r.zones.is_empty() && !lay.from_reserve {
-        a.assumed.push(format!("zones={}", lay.describe()));
+        // No "=" inside a logfmt value: "zones:DMA:0,DMA32:1".
+        a.assumed
+            .push(format!("zones:{}", lay.describe().replace('=', ":")));
     }
     let page_kb = r
         .zones
@@ -598,7 +600,9 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut HostEvent) -> Analysis {
     }
     line.push_str(&format!(
         " source={}:{}",
-        r.source.replace(' ', "_"),
+        // One logfmt value: no blank, '=' or '"'.
+        r.source
+            .replace(|c: char| c.is_whitespace() || c == '=' || c == '"', "_"),
         r.line
     ));
     a.lines.push(line);
