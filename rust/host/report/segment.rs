@@ -92,6 +92,8 @@ pub struct Segmenter {
     pending: Option<(PendingKind, String)>,
     /// A `Node N ` fragment whose zone text came on a later line.
     node_frag: Option<(String, usize)>,
+    /// A `CPU: ... Tainted:` line whose release came on the next line.
+    version_frag: Option<String>,
     last_sysrq: u64,
 }
 
@@ -112,6 +114,28 @@ fn is_memcg_marker(s: &str) -> bool {
         || (s.starts_with("Task in ") && s.contains("killed as a result of limit of"))
         || s.starts_with("memory: usage ")
         || s.starts_with("Memory cgroup stats for")
+}
+
+/// Whether the first line's text is cut inside a `(NAMES)` list.
+fn open_paren(text: &str) -> bool {
+    text.matches('(').count() > text.matches(')').count()
+}
+
+/// Whether `msg` continues a first line `text` that a mail client or the
+/// log wrapped: after a trailing comma, inside the mask's names, or before
+/// the order (`page allocation failure.` / `order:0, mode:0x20`).  A part
+/// with its own log prefix is a new record, unless no line of the report
+/// has one.
+fn start_continues(text: &str, msg: &str, had_prefix: bool, prefixed: bool) -> bool {
+    if text.trim_end().ends_with(',') && msg.contains('=') {
+        return true;
+    }
+    if had_prefix && prefixed {
+        return false;
+    }
+    let m = msg.trim_start();
+    (open_paren(text) && m.contains(')'))
+        || (!text.contains("order") && (m.starts_with("order") || m.starts_with("mode:")))
 }
 
 /// Words of a wrapped zone line: `key:value`, `all_unreclaimable?`,
@@ -185,7 +209,7 @@ impl Segmenter {
         self.cur_lines += 1;
         if let Some((kind, text)) = &mut self.pending {
             let cont = match kind {
-                PendingKind::Start => text.trim_end().ends_with(',') && msg.contains('='),
+                PendingKind::Start => start_continues(text, msg, had_prefix, self.prefixed),
                 // A wrapped part has no log prefix of its own, unless no
                 // line of this report has one.
                 PendingKind::Zone => zone_words(msg) && (!had_prefix || !self.prefixed),
@@ -199,7 +223,9 @@ impl Segmenter {
                 }
             };
             if cont && text.len() < MAX_PENDING {
-                if text.ends_with('-') {
+                // A name cut inside its parentheses (`(GFP_KE` / `RNEL_...`)
+                // is one word.
+                if text.ends_with('-') || (*kind == PendingKind::Start && open_paren(text)) {
                     text.push_str(msg.trim());
                 } else {
                     text.push(' ');
@@ -244,6 +270,7 @@ impl Segmenter {
         self.cur_lines = 0;
         self.prefixed = had_prefix;
         self.node_frag = None;
+        self.version_frag = None;
     }
 
     /// Ends input: the report in progress, if any.
@@ -376,11 +403,31 @@ impl Segmenter {
             self.pending = Some((PendingKind::Buddy, msg.to_string()));
             return;
         }
-        if cur.version.is_none() && (msg.contains("ainted") || msg.contains("Linux version")) {
-            if let Some(v) = parse_version(msg) {
-                cur.version = Some(v);
-                if cur.pid.is_none() {
-                    cur.pid = parse_pid(msg);
+        if cur.version.is_none() {
+            // The release wrapped onto the next line (`Tainted: G C O` /
+            // `4.14.79-v7+ #1159`).
+            let joined_v;
+            let text = match self.version_frag.take() {
+                Some(f) => {
+                    joined_v = format!("{f} {}", msg.trim_start());
+                    joined_v.as_str()
+                }
+                None => msg,
+            };
+            if text.contains("ainted") || text.contains("Linux version") {
+                match parse_version(text) {
+                    Some(v) => {
+                        cur.version = Some(v);
+                        if cur.pid.is_none() {
+                            cur.pid = parse_pid(text);
+                        }
+                    }
+                    None if text.len() < 512
+                        && (text.contains("CPU:") || text.contains("Pid:")) =>
+                    {
+                        self.version_frag = Some(msg.to_string());
+                    }
+                    None => {}
                 }
             }
         }
