@@ -170,7 +170,7 @@ impl Display for SummaryLine<'_> {
                 NodeList(&e.req.task.cpuset.mems_allowed)
             )?;
         }
-        if e.req.trigger != Trigger::Query {
+        if crate::verdict::called_oom(e.req.trigger) {
             write!(f, " kill={}", e.kill.name())?;
             match e.kill {
                 Kill::No(r) => write!(f, " reason={}", r.name())?,

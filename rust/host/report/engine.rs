@@ -504,6 +504,9 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut HostEvent) -> Analysis {
     } else if order.is_none() {
         // As the module says of a request it did not capture.
         Trigger::Unknown
+    } else if !r.start.oom {
+        // warn_alloc()'s report: the OOM killer was not called.
+        Trigger::AllocFailure
     } else {
         Trigger::Alloc
     };

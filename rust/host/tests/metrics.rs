@@ -449,7 +449,7 @@ fn counters_equal_the_stats_file() {
         value(&samples, "oomfrag_kprobe_active", &[]),
         stats_file["kprobe"]
     );
-    assert_eq!(checked, 11 + 6 + 4 + 3);
+    assert_eq!(checked, 11 + 7 + 4 + 3);
     // Seconds, exactly: ns 1234567890 is 1.234567890 s.
     let s = find(&samples, "oomfrag_max_zone_lock_seconds", &[]).unwrap();
     assert_eq!(s.value, "1.234567890");
