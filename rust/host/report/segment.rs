@@ -136,6 +136,7 @@ fn start_continues(text: &str, msg: &str, had_prefix: bool, prefixed: bool) -> b
     let m = msg.trim_start();
     (open_paren(text) && m.contains(')'))
         || (!text.contains("order") && (m.starts_with("order") || m.starts_with("mode:")))
+        || (text.trim_end().ends_with("oom-killer:") && m.starts_with("gfp_mask="))
 }
 
 /// Words of a wrapped zone line: `key:value`, `all_unreclaimable?`,
@@ -178,6 +179,20 @@ fn buddy_words(s: &str) -> bool {
         }
     }
     any
+}
+
+/// `text` without a trailing printk stamp (`... free_cma:0kB  [ 4738.329607]`).
+fn without_stamp(text: &str) -> &str {
+    let t = text.trim_end();
+    if let Some(body) = t.strip_suffix(']') {
+        if let Some(open) = body.rfind('[') {
+            let b = body[open + 1..].trim();
+            if !b.is_empty() && b.bytes().all(|c| c.is_ascii_digit() || c == b'.') {
+                return body[..open].trim_end();
+            }
+        }
+    }
+    t
 }
 
 impl Segmenter {
@@ -392,6 +407,15 @@ impl Segmenter {
             return;
         }
         if is_zone_line(msg) {
+            // The zone line and its `lowmem_reserve[]` run together (the
+            // newline lost, the second record's stamp left in between):
+            // `... free_cma:0kB   [ 4738.329607] lowmem_reserve[]: 0 0`.
+            if let Some(i) = msg.find(" lowmem_reserve[]:") {
+                self.pending = Some((PendingKind::Zone, without_stamp(&msg[..i]).to_string()));
+                self.flush_pending();
+                self.pending = Some((PendingKind::Reserve, msg[i + 1..].to_string()));
+                return;
+            }
             self.pending = Some((PendingKind::Zone, msg.to_string()));
             return;
         }
@@ -493,5 +517,28 @@ mod tests {
         assert_eq!(r[0].zones[0].line.node, Some(0));
         assert!(!r[0].complete && !r[0].problems.is_empty());
         assert_eq!(r[1].start.order, Some(1));
+    }
+
+    #[test]
+    fn first_line_wrapped_after_oom_killer() {
+        // A mail client broke the line after "oom-killer:" (i.MX6UL, LKML).
+        let r = run("[    8.710031] kworker/u2:2 invoked oom-killer:\n\
+             gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n\
+             [    8.719920] CPU: 0 PID: 29 Comm: kworker/u2:2 Not tainted\n\
+             5.16.0-00095-g721fb891ad0b #95\n");
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].start.order, Some(0));
+    }
+
+    #[test]
+    fn zone_line_run_into_its_lowmem_reserve() {
+        let r = run("> [1.0] kswapd0: page allocation failure: order:0, mode:0x140000a(GFP_NOIO|__GFP_HIGHMEM|__GFP_MOVABLE), nodemask=(null)\n\
+             > [1.1] Normal free:14040kB min:7440kB low:94500kB high:98136kB reserved_highatomic:32768KB free_cma:0kB        [ 1.2] lowmem_reserve[]: 0 0\n\
+             > [1.3] Normal: 860*4kB (H) 0*8kB = 3440kB\n");
+        assert_eq!(r.len(), 1);
+        let z = &r[0].zones[0];
+        assert_eq!(z.line.free, 14040);
+        assert_eq!(z.reserve.as_deref(), Some(&[0, 0][..]));
+        assert!(z.buddy.is_some());
     }
 }
