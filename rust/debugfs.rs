@@ -14,6 +14,7 @@ use crate::query::{
 use crate::report::{
     EventText,
     Header,
+    Metrics,
     WatermarkTable,
     ZoneSnapshotText, //
 };
@@ -126,6 +127,21 @@ fn show_stats(s: &Arc<Shared>, f: &mut Formatter<'_>) -> FmtResult {
     writeln!(f, "max_lock_ns {}", live::max_lock_ns())
 }
 
+fn show_metrics(s: &Arc<Shared>, f: &mut Formatter<'_>) -> FmtResult {
+    let mut d = s.debug.lock();
+    let n = live::snapshot(&mut d.zones, live::Mode::Counted);
+    let shown = n.min(d.zones.len());
+    let mut stats = s.history.lock().stats;
+    stats.kprobe = s.kprobe.load(Relaxed);
+    let m = Metrics {
+        p: &s.platform,
+        stats: &stats,
+        zones: &d.zones[..shown],
+        max_lock_ns: live::max_lock_ns(),
+    };
+    write!(f, "{m}")
+}
+
 /// The debugfs directory and its files, removed on drop.
 #[pin_data]
 pub struct Files {
@@ -139,6 +155,8 @@ pub struct Files {
     last: File<Arc<Shared>>,
     #[pin]
     stats: File<Arc<Shared>>,
+    #[pin]
+    metrics: File<Arc<Shared>>,
     _dir: Dir,
 }
 
@@ -151,7 +169,8 @@ impl Files {
             watermarks <- dir.read_callback_file(c"watermarks", s.clone(), &show_watermarks),
             query <- dir.read_write_callback_file(c"query", s.clone(), &show_query, &write_query),
             last <- dir.read_callback_file(c"last", s.clone(), &show_last),
-            stats <- dir.read_callback_file(c"stats", s, &show_stats),
+            stats <- dir.read_callback_file(c"stats", s.clone(), &show_stats),
+            metrics <- dir.read_callback_file(c"metrics", s, &show_metrics),
             _dir: dir,
         })
     }

@@ -427,6 +427,11 @@ pub fn summarize_at(verdicts: &[ZoneVerdict], order: u8, memcg: bool, stage: Sta
 pub enum Trigger {
     /// A page allocation that failed after reclaim and compaction.
     Alloc,
+    /// A page allocation that failed without invoking the OOM killer
+    /// (`warn_alloc()`'s "page allocation failure" report, read from a
+    /// log: a `GFP_ATOMIC` or `__GFP_NORETRY` request, an order above
+    /// `PAGE_ALLOC_COSTLY_ORDER`, ...).
+    AllocFailure,
     /// `echo f > /proc/sysrq-trigger` (order -1).
     Sysrq,
     /// MGLRU's `lru_gen_age_node()` from kswapd: no allocation failed.
@@ -444,6 +449,7 @@ impl Trigger {
     pub const fn name(self) -> &'static str {
         match self {
             Trigger::Alloc => "alloc",
+            Trigger::AllocFailure => "alloc_failure",
             Trigger::Sysrq => "sysrq",
             Trigger::Kswapd => "kswapd",
             Trigger::Memcg => "memcg",
@@ -453,14 +459,20 @@ impl Trigger {
     }
 
     /// Every trigger, in the order `stats` lists them.
-    pub const ALL: [Trigger; 6] = [
+    pub const ALL: [Trigger; 7] = [
         Trigger::Alloc,
+        Trigger::AllocFailure,
         Trigger::Sysrq,
         Trigger::Kswapd,
         Trigger::Memcg,
         Trigger::Unknown,
         Trigger::Query,
     ];
+}
+
+/// Whether `trigger` names a call of `out_of_memory()`.
+pub fn called_oom(trigger: Trigger) -> bool {
+    !matches!(trigger, Trigger::Query | Trigger::AllocFailure)
 }
 
 /// The request as the OOM killer saw it.
@@ -649,6 +661,8 @@ impl<S: DerefMut<Target = [ZoneVerdict]>> Event<S> {
         let memcg = req.trigger == Trigger::Memcg;
         self.verdict = summarize_at(self.zones(), self.eval_order, memcg, Stage::SlowPath);
         if req.trigger == Trigger::Alloc && self.verdict == Verdict::None {
+            // Only an allocation that reached __alloc_pages_may_oom() made
+            // the last-chance attempt.
             let v = summarize_at(self.zones(), self.eval_order, memcg, Stage::LastChance);
             if v != Verdict::None {
                 self.verdict = v;
@@ -682,7 +696,14 @@ impl<S: DerefMut<Target = [ZoneVerdict]>> Event<S> {
     /// yet an eligible zone passes even the last-chance check now (memory
     /// came back between the failure and the snapshot).
     pub fn drifted(&self) -> bool {
-        self.req.trigger == Trigger::Alloc && self.verdict == Verdict::None
+        matches!(self.req.trigger, Trigger::Alloc | Trigger::AllocFailure)
+            && self.verdict == Verdict::None
+    }
+
+    /// Whether `out_of_memory()` ran for this event (so `kill` means
+    /// something): not for a query or an allocation failure.
+    pub fn called_oom(&self) -> bool {
+        called_oom(self.req.trigger)
     }
 
     /// The summary of this event.
@@ -784,6 +805,7 @@ impl Stats {
         bump(&Trigger::ALL, &mut self.by_trigger, &e.req.trigger);
         bump(&Constraint::ALL, &mut self.by_constraint, &e.constraint);
         match e.kill {
+            _ if !called_oom(e.req.trigger) => {}
             Kill::Yes => self.kill += 1,
             Kill::No(r) => bump(&NoKill::ALL, &mut self.no_kill, &r),
             Kill::Unknown => self.kill_unknown += 1,

@@ -18,6 +18,12 @@ sys.path.insert(0, HERE)
 import oomfrag_log as ol  # noqa: E402
 
 FIXTURES = os.path.join(HERE, 'fixtures')
+
+
+def console_fixtures():
+	"""The files of FIXTURES (fixtures/reports/ is the analyzer's)."""
+	paths = (os.path.join(FIXTURES, p) for p in sorted(os.listdir(FIXTURES)))
+	return [p for p in paths if os.path.isfile(p)]
 GUEST_LIB = os.path.join(HERE, 'guest', 'lib.sh')
 
 # Lines as the kernel 7.3 console prints them.
@@ -319,8 +325,8 @@ class GuestShell(unittest.TestCase):
 	def test_value_agrees(self):
 		lines = [OOM, ZONE, '[    1.000000][   T1] oomfrag: event=oom seq=1 '
 			 'trigger=query order=3 gfp=0x2cc0(GFP_KERNEL|__GFP_NOWARN) comm=a=b pid=1']
-		for path in sorted(os.listdir(FIXTURES)):
-			with open(os.path.join(FIXTURES, path)) as f:
+		for path in console_fixtures():
+			with open(path) as f:
 				lines += [l.rstrip('\n') for l in f]
 		for l in lines:
 			e = ol.parse_oomfrag(ol.strip_timestamp(l))
@@ -332,8 +338,8 @@ class GuestShell(unittest.TestCase):
 			self.assertEqual(out.splitlines(), [e[k] for k in keys], l)
 
 	def test_kernel_kb_agrees(self):
-		for path in sorted(os.listdir(FIXTURES)):
-			for m in ol.read_console(os.path.join(FIXTURES, path)):
+		for path in console_fixtures():
+			for m in ol.read_console(path):
 				z = ol.parse_kernel_zone(m)
 				if not z:
 					continue

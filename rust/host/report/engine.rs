@@ -18,7 +18,7 @@ use crate::zone_layout::{infer, ZoneLayout};
 use oomfrag_engine::gfp::{self, gfp_zone, last_chance_caps, slowpath_caps};
 use oomfrag_engine::platform::Platform;
 use oomfrag_engine::report::{SummaryLine, ZoneLine};
-use oomfrag_engine::task::Task;
+use oomfrag_engine::task::{Cpuset, Task};
 use oomfrag_engine::verdict::{
     summarize_at, Event, Request, Stage, Trigger, Verdict, ZoneVerdict, COMM_LEN,
 };
@@ -190,7 +190,7 @@ fn request_gfp(r: &RawReport, a: &mut Analysis) -> Option<u32> {
                 guess_layout(hex).unwrap_or(&gfp_layout::LAYOUTS[gfp_layout::LAYOUTS.len() - 1]);
             a.pre_4_4_layout = l.since < (4, 4);
             if hex != 0 {
-                a.assumed.push(format!("gfp_layout={}", l.name));
+                a.assumed.push(format!("gfp_layout:{}", l.name));
                 a.notes.push(format!(
                     "The report names no kernel release, so the bare mask {hex:#x} was read with the bit layout of {}, the newest in which it can enter direct reclaim (as an OOM's request does).",
                     l.name
@@ -306,20 +306,18 @@ fn apply_pre_4_4(
     p: &Platform,
     trigger: Trigger,
 ) -> Vec<Option<LoopFail>> {
-    let caps = slowpath_caps(p, e.eval_gfp, e.eval_order, &Task::PLAIN);
+    let caps = slowpath_caps(p, e.eval_gfp, e.eval_order, &e.req.task);
     let hz = gfp_zone(p, e.eval_gfp).unwrap_or(0);
     let mut fails = vec![None; e.kept];
     for (i, z) in zones.iter().enumerate().take(e.kept) {
-        let (c, f) = pre_4_4_check(
-            z,
-            e.eval_order,
-            z.mark(Wmark::Min),
-            z.reserve_for(hz),
-            &caps,
-            p.cma,
-        );
-        e.storage[i].checks[Wmark::Min as usize] = c;
-        fails[i] = f;
+        // Every watermark by the old rule, so ok_low/ok_high agree with it.
+        for w in Wmark::ALL {
+            let (c, f) = pre_4_4_check(z, e.eval_order, z.mark(w), z.reserve_for(hz), &caps, p.cma);
+            e.storage[i].checks[w as usize] = c;
+            if w == Wmark::Min {
+                fails[i] = f;
+            }
+        }
         let (lc, _) = pre_4_4_check(
             z,
             e.eval_order,
@@ -364,7 +362,9 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut HostEvent) -> Analysis {
         .collect();
     let lay = infer(&kinds);
     if !r.zones.is_empty() && !lay.from_reserve {
-        a.assumed.push(format!("zones={}", lay.describe()));
+        // No "=" inside a logfmt value: "zones:DMA:0,DMA32:1".
+        a.assumed
+            .push(format!("zones:{}", lay.describe().replace('=', ":")));
     }
     let page_kb = r
         .zones
@@ -446,26 +446,53 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut HostEvent) -> Analysis {
     if let Some(n) = r.start.nodemask.as_deref().or(r.nodemask.as_deref()) {
         restrict(n, "nodemask", &mut a);
     }
+    // The cpuset goes to the engine as the task's (`Request.task.cpuset`),
+    // so it judges `__cpuset_zone_allowed()` and `constrained_alloc()` as
+    // the kernel does; `nodes` stays the mempolicy's nodemask.
     let gfp_hardwall = gfp.is_some_and(|g| g & gfp::HARDWALL != 0);
+    let mut task = Task::PLAIN;
     if let Some(m) = r
         .mems_allowed
         .as_deref()
         .or(r.start.mems_allowed.as_deref())
     {
+        let list = parse_node_list(m);
         let cpuset = r.constraint.as_deref() == Some("CONSTRAINT_CPUSET");
         let implied = r.constraint.is_none()
             && gfp_hardwall
             && zones
                 .iter()
-                .any(|z| parse_node_list(m).is_some_and(|v| !v.contains(&z.node)));
-        if cpuset || implied {
-            restrict(m, "mems_allowed", &mut a);
-            if implied {
-                a.assumed.push("cpuset_constraint".into());
-                a.notes.push(format!(
-                    "The report predates the constraint= line; as the request is __GFP_HARDWALL and its cpuset (mems_allowed={m}) leaves out nodes the report lists, the cpuset was applied."
-                ));
+                .any(|z| list.as_ref().is_some_and(|v| !v.contains(&z.node)));
+        match list {
+            Some(v) if cpuset || implied => {
+                let mut mems = NodeMask::NONE;
+                for n in v {
+                    mems.set(n);
+                }
+                // A request without __GFP_HARDWALL may use the nearest
+                // hardwalled ancestor's nodes (cgroup v1) or any node (v2);
+                // a log tells neither, so any node (v2, and v1 without a
+                // hardwalled ancestor).
+                task.cpuset = Cpuset {
+                    enabled: true,
+                    mems_allowed: mems,
+                    hardwall: mems,
+                    softwall: NodeMask::ALL,
+                };
+                if !gfp_hardwall {
+                    a.assumed.push("cpuset_softwall=all".into());
+                }
+                if implied {
+                    a.assumed.push("cpuset_constraint".into());
+                    a.notes.push(format!(
+                        "The report predates the constraint= line; as the request is __GFP_HARDWALL and its cpuset (mems_allowed={m}) leaves out nodes the report lists, the cpuset was applied."
+                    ));
+                }
             }
+            None if cpuset => a.notes.push(format!(
+                "The mems_allowed {m:?} could not be read; it was not applied."
+            )),
+            _ => {}
         }
     }
 
@@ -477,6 +504,9 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut HostEvent) -> Analysis {
     } else if order.is_none() {
         // As the module says of a request it did not capture.
         Trigger::Unknown
+    } else if !r.start.oom {
+        // warn_alloc()'s report: the OOM killer was not called.
+        Trigger::AllocFailure
     } else {
         Trigger::Alloc
     };
@@ -494,6 +524,7 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut HostEvent) -> Analysis {
         },
         gfp,
         nodes,
+        task,
         comm,
         pid: r.pid.unwrap_or(0),
         ..Request::unknown(gfp::KERNEL)
@@ -501,7 +532,7 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut HostEvent) -> Analysis {
     e.seq = seq;
     e.compute_ns = 0;
     e.evaluate(&p, &zones, req);
-    let caps = slowpath_caps(&p, e.eval_gfp, e.eval_order, &Task::PLAIN);
+    let caps = slowpath_caps(&p, e.eval_gfp, e.eval_order, &task);
     a.may_cma = caps.cma;
     a.highest = gfp_zone(&p, e.eval_gfp)
         .and_then(|h| lay.idx.iter().position(|i| *i == Some(h)))
@@ -522,6 +553,24 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut HostEvent) -> Analysis {
         a.notes.push("Kernel before 4.4: high orders judged by its own __zone_watermark_ok() (each lower order's free pages subtracted, min halved per order; before commit 97a16fc82a7c).".into());
     }
     a.last_chance = e.stage == Stage::LastChance;
+    if let Some(c) = &r.constraint {
+        let said = c.trim_start_matches("CONSTRAINT_").to_ascii_lowercase();
+        if said != e.constraint.name() {
+            let why = if said == "cpuset"
+                && zones
+                    .iter()
+                    .all(|z| task.cpuset.mems_allowed.contains(z.node))
+            {
+                "the kernel printed only the nodes of the task's cpuset (show_mem() filters by mems_allowed), so the nodes outside it, whose zones made constrained_alloc() say CONSTRAINT_CPUSET, are not in the report"
+            } else {
+                "the report does not show everything constrained_alloc() read"
+            };
+            a.notes.push(format!(
+                "The kernel said {c}; judged from the zones in the report the engine says constraint={}: {why}.",
+                e.constraint.name()
+            ));
+        }
+    }
 
     // The lines.
     let summary = e.summary();
@@ -542,15 +591,12 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut HostEvent) -> Analysis {
         word = "unknown".into();
         a.missing.push("gfp");
     } else if order.is_none() {
-        word = "unknown".into();
-        if !a.missing.contains(&"order") {
-            a.missing.push("order");
-        }
+        // The engine's own unknown (missing=order).
     } else if zones.is_empty() {
         word = "unknown".into();
         a.missing.push("zones");
-    } else if summary.eligible == 0 {
-        word = "no_eligible_zone".into();
+    } else if e.verdict == Verdict::NoEligibleZone {
+        // The engine's own no_eligible_zone.
     } else if e.eval_order > 0
         && printed
             .iter()
@@ -598,7 +644,9 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut HostEvent) -> Analysis {
     }
     line.push_str(&format!(
         " source={}:{}",
-        r.source.replace(' ', "_"),
+        // One logfmt value: no blank, '=' or '"'.
+        r.source
+            .replace(|c: char| c.is_whitespace() || c == '=' || c == '"', "_"),
         r.line
     ));
     a.lines.push(line);

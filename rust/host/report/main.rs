@@ -93,6 +93,61 @@ pub fn read_line<R: BufRead>(r: &mut R, buf: &mut Vec<u8>) -> io::Result<bool> {
     }
 }
 
+/// Undoes a mail's quoted-printable encoding (RFC 2045), which mail
+/// archives keep: `=3D` for `=`, and a line ending in `=` continued on the
+/// next one (`4.9=` / `=2E0`).  It turns on at the first `=3D` or
+/// `quoted-printable` header of an input, since a kernel log never prints
+/// `=3D` itself, and stays on.  A joined line is bounded by [`MAX_LINE`].
+#[derive(Default)]
+pub struct QuotedPrintable {
+    on: bool,
+    held: Vec<u8>,
+    out: Vec<u8>,
+}
+
+impl QuotedPrintable {
+    /// One raw line in; the decoded logical line out when it is complete
+    /// (`None` while a soft line break holds it).
+    pub fn feed<'a>(&'a mut self, raw: &'a [u8]) -> Option<&'a [u8]> {
+        if !self.on {
+            if prefix::find(raw, b"=3D").is_none()
+                && prefix::find(raw, b"uoted-printable").is_none()
+            {
+                return Some(raw);
+            }
+            self.on = true;
+        }
+        let mut line = raw;
+        while let Some((b'\n' | b'\r', rest)) = line.split_last() {
+            line = rest;
+        }
+        let soft = line.last() == Some(&b'=');
+        let body = if soft { &line[..line.len() - 1] } else { line };
+        let room = MAX_LINE.saturating_sub(self.held.len());
+        self.held.extend_from_slice(&body[..body.len().min(room)]);
+        if soft && self.held.len() < MAX_LINE {
+            return None;
+        }
+        self.out.clear();
+        let h = &self.held;
+        let mut i = 0;
+        while i < h.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            if h[i] == b'=' && i + 2 < h.len() {
+                if let (Some(a), Some(b)) = (hex(h[i + 1]), hex(h[i + 2])) {
+                    self.out.push((a * 16 + b) as u8);
+                    i += 3;
+                    continue;
+                }
+            }
+            self.out.push(h[i]);
+            i += 1;
+        }
+        self.held.clear();
+        Some(&self.out)
+    }
+}
+
 /// Analyses one input, writing as it goes; returns the reports seen.
 pub fn run_input<R: Read, W: Write>(
     name: &str,
@@ -129,8 +184,12 @@ pub fn run_input<R: Read, W: Write>(
         }
         Ok(())
     };
+    let mut qp = QuotedPrintable::default();
     while read_line(&mut r, &mut buf)? {
-        let text = String::from_utf8_lossy(&buf);
+        let Some(line) = qp.feed(&buf) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(line);
         let (msg, had) = prefix::strip(&text);
         if let Some(rep) = seg.feed(msg, had) {
             emit(rep, out, &mut n)?;
@@ -250,8 +309,45 @@ mod tests {
         assert_eq!(analyse(&input).0, 1);
     }
 
+    /// Real reports of other kernels and formats (tools/testing/fixtures).
+    const REAL: [&str; 4] = [
+        include_str!("../../../tools/testing/fixtures/reports/i386-4.9-highmem-qp-linux-mm.log"),
+        include_str!("../../../tools/testing/fixtures/reports/arm-2.6.28-fragmentation-order2-linux-mm.log"),
+        include_str!("../../../tools/testing/fixtures/reports/i386-2.6.17-atomic-alloc-failure-wrapped-lkml.log"),
+        include_str!("../../../tools/testing/fixtures/reports/x86_64-3.10-numa-exhaustion-rhel7-oomanalyser.log"),
+    ];
+
+    fn last_verdict(out: &str) -> Option<String> {
+        out.lines()
+            .filter(|l| l.starts_with("oomfrag: event=oom "))
+            .filter_map(|l| l.split(' ').find_map(|w| w.strip_prefix("verdict=")))
+            .next_back()
+            .map(str::to_string)
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// A mangled real report (cut, bytes flipped, a line dropped)
+        /// followed by an intact one: never a panic, and the intact report
+        /// still gets its own verdict.
+        #[test]
+        fn mangled_real_report_then_good(which in 0usize..4, good in 0usize..4, cut in 0usize..20000, flips in proptest::collection::vec((0usize..20000, any::<u8>()), 0..20), drop in 0usize..80) {
+            let bad = REAL[which];
+            let mut b = bad.as_bytes()[..cut.min(bad.len())].to_vec();
+            for (at, v) in flips {
+                if at < b.len() {
+                    b[at] = v;
+                }
+            }
+            let text = String::from_utf8_lossy(&b).into_owned();
+            let kept: String = text.lines().enumerate().filter(|(i, _)| *i != drop).map(|(_, l)| format!("{l}\n")).collect();
+            let (_, alone) = analyse(REAL[good].as_bytes());
+            let want = last_verdict(&alone);
+            let (n, out) = analyse(format!("{kept}\n{}", REAL[good]).as_bytes());
+            prop_assert!(n >= 1);
+            prop_assert_eq!(last_verdict(&out), want);
+        }
 
         /// Random bytes: never a panic.
         #[test]

@@ -13,7 +13,9 @@
 //! * `dmesg -x` facility/level columns (`kern  :warn  : `);
 //! * the console log level (`<4>`);
 //! * printk timestamps (`[  123.456789]`, `[Mon Mar  3 12:00:01 2025]`) and
-//!   the caller id (`[    T1]`, `[  C0]`).
+//!   the caller id (`[    T1]`, `[  C0]`);
+//! * after a timestamp, the CPU and task tag of Samsung/Android kernels
+//!   (`[3:  Binder:9343_3:22875]`, `[4:        kswapd0: 1209]`).
 
 /// A message without its log prefix, and whether any prefix was found
 /// (a line without one inside a report that has them is a wrapped line).
@@ -42,7 +44,7 @@ pub fn strip(line: &str) -> (&str, bool) {
         s = r;
         had = true;
     }
-    for _ in 0..3 {
+    for _ in 0..4 {
         let t = s.trim_start_matches(' ');
         if let Some(r) = strip_level(t) {
             s = r;
@@ -50,6 +52,8 @@ pub fn strip(line: &str) -> (&str, bool) {
         } else if let Some(r) = strip_stamp(t) {
             s = r;
             had = true;
+        } else if let Some(r) = strip_cpu_task(t).filter(|_| had) {
+            s = r;
         } else {
             break;
         }
@@ -155,6 +159,28 @@ fn strip_stamp(s: &str) -> Option<&str> {
     Some(&r[end + 1..])
 }
 
+/// `[3:  Binder:9343_3:22875]`, `[4:        kswapd0: 1209]`: the CPU, the
+/// task's name and its pid that Samsung/Android kernels print after the
+/// timestamp (the name may hold `:` and spaces; the pid ends the tag).
+fn strip_cpu_task(s: &str) -> Option<&str> {
+    let r = s.strip_prefix('[')?;
+    let colon = r.find(':')?;
+    if colon == 0 || colon > 3 || !r[..colon].bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let end = colon
+        + r.as_bytes()[colon..]
+            .iter()
+            .take(48)
+            .position(|&b| b == b']')?;
+    let (name, pid) = r[colon + 1..end].rsplit_once(':')?;
+    let pid = pid.trim_start();
+    if name.trim().is_empty() || pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(&r[end + 1..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::strip;
@@ -176,6 +202,8 @@ mod tests {
             "- <4>[12345.581839] Node 0 DMA free:15908kB",
             "kern  :warn  : [  1.2] Node 0 DMA free:15908kB",
             "<6>Node 0 DMA free:15908kB\r",
+            "<4>[ 6207.637627]  [3:  Binder:9343_3:22875] Node 0 DMA free:15908kB",
+            "<4>[  156.701738]  [4:        kswapd0: 1209] Node 0 DMA free:15908kB",
         ] {
             assert_eq!(strip(line).0, want, "{line:?}");
         }
@@ -185,5 +213,7 @@ mod tests {
             "[<c0012fcc>] (dump_backtrace)"
         );
         assert_eq!(strip("[ pid ]   uid  tgid").0, "[ pid ]   uid  tgid");
+        // Without a timestamp before it, a bracketed `N:name:pid` is text.
+        assert_eq!(strip("[3:  a_b:1] x").0, "[3:  a_b:1] x");
     }
 }

@@ -92,6 +92,8 @@ pub struct Segmenter {
     pending: Option<(PendingKind, String)>,
     /// A `Node N ` fragment whose zone text came on a later line.
     node_frag: Option<(String, usize)>,
+    /// A `CPU: ... Tainted:` line whose release came on the next line.
+    version_frag: Option<String>,
     last_sysrq: u64,
 }
 
@@ -112,6 +114,29 @@ fn is_memcg_marker(s: &str) -> bool {
         || (s.starts_with("Task in ") && s.contains("killed as a result of limit of"))
         || s.starts_with("memory: usage ")
         || s.starts_with("Memory cgroup stats for")
+}
+
+/// Whether the first line's text is cut inside a `(NAMES)` list.
+fn open_paren(text: &str) -> bool {
+    text.matches('(').count() > text.matches(')').count()
+}
+
+/// Whether `msg` continues a first line `text` that a mail client or the
+/// log wrapped: after a trailing comma, inside the mask's names, or before
+/// the order (`page allocation failure.` / `order:0, mode:0x20`).  A part
+/// with its own log prefix is a new record, unless no line of the report
+/// has one.
+fn start_continues(text: &str, msg: &str, had_prefix: bool, prefixed: bool) -> bool {
+    if text.trim_end().ends_with(',') && msg.contains('=') {
+        return true;
+    }
+    if had_prefix && prefixed {
+        return false;
+    }
+    let m = msg.trim_start();
+    (open_paren(text) && m.contains(')'))
+        || (!text.contains("order") && (m.starts_with("order") || m.starts_with("mode:")))
+        || (text.trim_end().ends_with("oom-killer:") && m.starts_with("gfp_mask="))
 }
 
 /// Words of a wrapped zone line: `key:value`, `all_unreclaimable?`,
@@ -156,6 +181,20 @@ fn buddy_words(s: &str) -> bool {
     any
 }
 
+/// `text` without a trailing printk stamp (`... free_cma:0kB  [ 4738.329607]`).
+fn without_stamp(text: &str) -> &str {
+    let t = text.trim_end();
+    if let Some(body) = t.strip_suffix(']') {
+        if let Some(open) = body.rfind('[') {
+            let b = body[open + 1..].trim();
+            if !b.is_empty() && b.bytes().all(|c| c.is_ascii_digit() || c == b'.') {
+                return body[..open].trim_end();
+            }
+        }
+    }
+    t
+}
+
 impl Segmenter {
     /// A segmenter for input named `source`.
     pub fn new(source: &str) -> Self {
@@ -185,7 +224,7 @@ impl Segmenter {
         self.cur_lines += 1;
         if let Some((kind, text)) = &mut self.pending {
             let cont = match kind {
-                PendingKind::Start => text.trim_end().ends_with(',') && msg.contains('='),
+                PendingKind::Start => start_continues(text, msg, had_prefix, self.prefixed),
                 // A wrapped part has no log prefix of its own, unless no
                 // line of this report has one.
                 PendingKind::Zone => zone_words(msg) && (!had_prefix || !self.prefixed),
@@ -199,7 +238,9 @@ impl Segmenter {
                 }
             };
             if cont && text.len() < MAX_PENDING {
-                if text.ends_with('-') {
+                // A name cut inside its parentheses (`(GFP_KE` / `RNEL_...`)
+                // is one word.
+                if text.ends_with('-') || (*kind == PendingKind::Start && open_paren(text)) {
                     text.push_str(msg.trim());
                 } else {
                     text.push(' ');
@@ -244,6 +285,7 @@ impl Segmenter {
         self.cur_lines = 0;
         self.prefixed = had_prefix;
         self.node_frag = None;
+        self.version_frag = None;
     }
 
     /// Ends input: the report in progress, if any.
@@ -365,6 +407,15 @@ impl Segmenter {
             return;
         }
         if is_zone_line(msg) {
+            // The zone line and its `lowmem_reserve[]` run together (the
+            // newline lost, the second record's stamp left in between):
+            // `... free_cma:0kB   [ 4738.329607] lowmem_reserve[]: 0 0`.
+            if let Some(i) = msg.find(" lowmem_reserve[]:") {
+                self.pending = Some((PendingKind::Zone, without_stamp(&msg[..i]).to_string()));
+                self.flush_pending();
+                self.pending = Some((PendingKind::Reserve, msg[i + 1..].to_string()));
+                return;
+            }
             self.pending = Some((PendingKind::Zone, msg.to_string()));
             return;
         }
@@ -376,11 +427,31 @@ impl Segmenter {
             self.pending = Some((PendingKind::Buddy, msg.to_string()));
             return;
         }
-        if cur.version.is_none() && (msg.contains("ainted") || msg.contains("Linux version")) {
-            if let Some(v) = parse_version(msg) {
-                cur.version = Some(v);
-                if cur.pid.is_none() {
-                    cur.pid = parse_pid(msg);
+        if cur.version.is_none() {
+            // The release wrapped onto the next line (`Tainted: G C O` /
+            // `4.14.79-v7+ #1159`).
+            let joined_v;
+            let text = match self.version_frag.take() {
+                Some(f) => {
+                    joined_v = format!("{f} {}", msg.trim_start());
+                    joined_v.as_str()
+                }
+                None => msg,
+            };
+            if text.contains("ainted") || text.contains("Linux version") {
+                match parse_version(text) {
+                    Some(v) => {
+                        cur.version = Some(v);
+                        if cur.pid.is_none() {
+                            cur.pid = parse_pid(text);
+                        }
+                    }
+                    None if text.len() < 512
+                        && (text.contains("CPU:") || text.contains("Pid:")) =>
+                    {
+                        self.version_frag = Some(msg.to_string());
+                    }
+                    None => {}
                 }
             }
         }
@@ -446,5 +517,28 @@ mod tests {
         assert_eq!(r[0].zones[0].line.node, Some(0));
         assert!(!r[0].complete && !r[0].problems.is_empty());
         assert_eq!(r[1].start.order, Some(1));
+    }
+
+    #[test]
+    fn first_line_wrapped_after_oom_killer() {
+        // A mail client broke the line after "oom-killer:" (i.MX6UL, LKML).
+        let r = run("[    8.710031] kworker/u2:2 invoked oom-killer:\n\
+             gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n\
+             [    8.719920] CPU: 0 PID: 29 Comm: kworker/u2:2 Not tainted\n\
+             5.16.0-00095-g721fb891ad0b #95\n");
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].start.order, Some(0));
+    }
+
+    #[test]
+    fn zone_line_run_into_its_lowmem_reserve() {
+        let r = run("> [1.0] kswapd0: page allocation failure: order:0, mode:0x140000a(GFP_NOIO|__GFP_HIGHMEM|__GFP_MOVABLE), nodemask=(null)\n\
+             > [1.1] Normal free:14040kB min:7440kB low:94500kB high:98136kB reserved_highatomic:32768KB free_cma:0kB        [ 1.2] lowmem_reserve[]: 0 0\n\
+             > [1.3] Normal: 860*4kB (H) 0*8kB = 3440kB\n");
+        assert_eq!(r.len(), 1);
+        let z = &r[0].zones[0];
+        assert_eq!(z.line.free, 14040);
+        assert_eq!(z.reserve.as_deref(), Some(&[0, 0][..]));
+        assert!(z.buddy.is_some());
     }
 }

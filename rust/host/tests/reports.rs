@@ -225,3 +225,82 @@ fn json_and_explain() {
     let (ok, out) = run("", &["--help"]);
     assert!(ok && out.contains("usage: oomfrag-report"));
 }
+
+/// Where a report prints the kernel's `oom-kill:constraint=`, the engine's
+/// own `constraint=` agrees, unless the fixture's header explains why not
+/// (`# constraint: report says ...`), and then `--explain` says it too.
+#[test]
+fn engine_constraint_agrees_with_the_kernel() {
+    let mut checked = 0;
+    for f in report_fixtures() {
+        let text = std::fs::read_to_string(&f).unwrap();
+        if !text.contains("constraint=CONSTRAINT_") {
+            continue;
+        }
+        let (_, out) = run(&body(&text), &["--explain"]);
+        let first = out
+            .lines()
+            .find(|l| l.starts_with("oomfrag: event=oom "))
+            .unwrap();
+        let key = |k: &str| {
+            first
+                .split(' ')
+                .find_map(|w| w.strip_prefix(k))
+                .map(str::to_string)
+        };
+        let (engine, kernel) = (key("constraint="), key("report_constraint="));
+        assert!(kernel.is_some(), "{f:?}: {first}");
+        if text.contains("# constraint: report says") {
+            assert_ne!(engine, kernel, "{f:?}");
+            assert!(out.contains("The kernel said CONSTRAINT_"), "{f:?}: {out}");
+        } else {
+            assert_eq!(engine, kernel, "{f:?}: {first}");
+        }
+        // logfmt: no key twice on a line.
+        for l in out.lines().filter(|l| l.starts_with("oomfrag: ")) {
+            let mut keys: Vec<&str> = l
+                .split(' ')
+                .filter_map(|w| w.split_once('=').map(|(k, _)| k))
+                .collect();
+            let n = keys.len();
+            keys.sort_unstable();
+            keys.dedup();
+            assert_eq!(keys.len(), n, "{f:?}: duplicate key in {l}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 4, "{checked}");
+}
+
+/// Quoted-printable mail text, a first line wrapped before its order, and a
+/// release wrapped onto the next line are read as the kernel printed them.
+#[test]
+fn mail_encodings_and_wrapped_first_lines() {
+    let (_, out) = run(
+        "   [1.0] Xorg invoked oom-killer: gfp_mask=3D0x24200d4(GFP_USER|GF=\n\
+         P_DMA32|__GFP_RECLAIMABLE), nodemask=3D0, order=3D0, oom_score_adj=3D0\n\
+         [1.1] CPU: 1 PID: 2746 Comm: Xorg Tainted: G     U     O    4.9=\n\
+         =2E0 #1\n",
+        &[],
+    );
+    assert!(
+        out.contains(" order=0 ") && out.contains("kernel=4.9.0"),
+        "{out}"
+    );
+    let (_, out) = run(
+        "Aug  8 09:56:22 h kernel: events/0: page allocation failure.\norder:0, mode:0x20\n",
+        &[],
+    );
+    assert!(out.contains(" order=0 gfp=0x20("), "{out}");
+    let (_, out) = run(
+        "> Mar 26 12:32:37 pi kernel: [1.0] python3 invoked oom-killer: gfp_mask=0x15080c0(GFP_KE\n\
+         > RNEL_ACCOUNT|__GFP_ZERO), nodemask=(null),  order=1, oom_score_adj=0\n\
+         > Mar 26 12:32:37 pi kernel: [1.1] CPU: 3 PID: 530 Comm: python3 Tainted: G         C O\n\
+         >    4.14.79-v7+ #1159\n",
+        &[],
+    );
+    assert!(
+        out.contains(" order=1 ") && out.contains("kernel=4.14.79-v7+") && out.contains("pid=530"),
+        "{out}"
+    );
+}

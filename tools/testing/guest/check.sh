@@ -7,10 +7,14 @@ protect
 
 check kunit run_kunit
 check insmod load_oomfrag
-for f in zones watermarks query last stats; do
+# The formats' version, as the metrics file gives it to Prometheus: every
+# file's first line names the same one (the host tests pin its value).
+fv=$(sed -n 's/^oomfrag_format_info{version="\([0-9][0-9]*\)"} 1$/\1/p' $D/metrics)
+check debugfs_format_version test -n "$fv"
+for f in zones watermarks query last stats metrics; do
 	check "debugfs_$f" test -r $D/$f
 	check "debugfs_${f}_root_only" sh -c "ls -l $D/$f | grep -q '^-r[w-]-------'"
-	check "debugfs_${f}_version" sh -c "head -1 $D/$f | grep -q '^# oomfrag $f v2\$'"
+	check "debugfs_${f}_version" sh -c "head -1 $D/$f | grep -q '^# oomfrag $f v$fv\$'"
 done
 
 # zones vs /proc/zoneinfo: the same zones, in the same order, with the same
@@ -158,7 +162,7 @@ check sysrq_stats_by_kind sh -c "grep -qx 'trigger_sysrq 1' $D/stats && grep -qx
 check rmmod rmmod oomfrag
 check debugfs_gone test ! -e $D
 for i in 1 2 3 4 5; do
-	load_oomfrag && cat $D/zones $D/watermarks $D/query $D/last $D/stats > /dev/null && rmmod oomfrag || { fail load_loop "iteration $i"; break; }
+	load_oomfrag && cat $D/zones $D/watermarks $D/query $D/last $D/stats $D/metrics > /dev/null && rmmod oomfrag || { fail load_loop "iteration $i"; break; }
 	[ $i = 5 ] && ok load_loop
 done
 # Without the kprobe (as on a kernel without CONFIG_KPROBES): the request

@@ -26,6 +26,11 @@ for s in $SCENARIOS; do
 	scenario "$sname" "$sverdict" "$sconstraint"
 done
 check oomfrag_counted sh -c "grep -qx 'events [1-9][0-9]*' $D/stats"
+# The metrics and stats files read back to back, then printed for
+# tools/testing/metrics-check (exposition parser, counters against stats).
+check metrics_read sh -c "cat $D/metrics > /tmp/metrics && cat $D/stats > /tmp/stats"
+echo METRICS-BEGIN; cat /tmp/metrics; echo METRICS-END
+echo STATS-BEGIN; cat /tmp/stats; echo STATS-END
 check rmmod_stress rmmod oomfrag_stress
 check rmmod_oomfrag rmmod oomfrag
 exit 0
