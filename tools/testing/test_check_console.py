@@ -446,6 +446,13 @@ class DebugKernelTests(Base):
 			'kmemleak: Kernel memory leak detector disabled\n' + EXIT_OK)
 		self.assertEqual(run(text)[0], 1)
 
+	def test_kmemleak_full_object_scan_is_not_a_splat(self):
+		# Under fault injection kmemleak cannot allocate a scan area and
+		# scans the whole object instead: nothing is lost.
+		text = ('kmemleak: Cannot allocate a scan area, scanning the full object\n'
+			+ DEBUG_END_CLEAN + EXIT_OK)
+		self.assertEqual(run(text, '--debug-kernel')[0], 0)
+
 	def test_rcu_stall_fails(self):
 		text = ('rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n'
 			+ EXIT_OK)

@@ -185,6 +185,7 @@ phase_fuzz() {
 	$H fuzz $D/query $N_FUZZ $SEED || fail soak_fuzz "a malformed write was not refused, or changed the query"
 	grep -q ' order=2 gfp=0x2cc0(GFP_KERNEL|__GFP_NOWARN)' $D/query || fail soak_fuzz_query "query changed: $(sed -n 2p $D/query)"
 	$H reads $D/zones $D/watermarks $D/query $D/last $D/stats -- 20 || fail soak_reads "a read failed"
+	echo "SOAK lock_hold max_lock_ns=$(stat_get max_lock_ns)"
 	end
 }
 
