@@ -166,21 +166,32 @@ mod live_tests {
     const FREE_SKEW_DIV: u64 = 16;
     const FREE_SKEW_PAGES: u64 = 512;
 
-    /// Under zone->lock, each order's per-migratetype counts add up to
-    /// its nr_free exactly; and the buddy pages are within the concurrent
-    /// drift of NR_FREE_PAGES.
+    /// Each order's per-migratetype counts add up to its nr_free when
+    /// nothing allocates or frees meanwhile (live.rs counts one list per
+    /// `zone->lock` hold, so a busy moment is retried; a capped zone's
+    /// counts may fall short); and the buddy pages are within the
+    /// concurrent drift of NR_FREE_PAGES.
     #[test]
     fn counts_match_free_counter() -> Result {
-        let (z, n) = zones(live::Mode::Counted)?;
-        for s in &z[..n] {
-            assert!(s.blocks_exact);
-            for o in 0..s.orders() {
-                let sum: u64 = s.blocks[o].iter().sum();
-                assert_eq!(sum, s.nr_free[o]);
+        let mut agreed = false;
+        for _ in 0..20 {
+            let (z, n) = zones(live::Mode::Counted)?;
+            let mut all = true;
+            for s in &z[..n] {
+                assert!(s.blocks_exact);
+                for o in 0..s.orders() {
+                    let sum: u64 = s.blocks[o].iter().sum();
+                    all &= sum == s.nr_free[o] || (s.blocks_capped && sum < s.nr_free[o]);
+                }
+                let buddy = s.buddy_free_pages();
+                assert!(buddy.abs_diff(s.free) <= s.free / FREE_SKEW_DIV + FREE_SKEW_PAGES);
             }
-            let buddy = s.buddy_free_pages();
-            assert!(buddy.abs_diff(s.free) <= s.free / FREE_SKEW_DIV + FREE_SKEW_PAGES);
+            if all {
+                agreed = true;
+                break;
+            }
         }
+        assert!(agreed);
         Ok(())
     }
 
