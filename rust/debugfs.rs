@@ -3,6 +3,12 @@
 //! The files under `/sys/kernel/debug/oomfrag/`: wiring and formatting only.
 //! Zones are read by `live.rs`, verdicts decided by the engine, text written
 //! by `report.rs`; every format is in Documentation/oomfrag.rst.
+//!
+//! The files are created by `debugfs_shim.c`, with the module as their
+//! `file_operations` owner (the kernel's Rust debugfs abstraction sets
+//! none, so an open file would not pin the module and its `close()` after
+//! `rmmod` would oops); their contents come from here, through
+//! [`oomfrag_debugfs_show`] and [`oomfrag_debugfs_write`].
 
 use crate::history::HISTORY;
 use crate::live;
@@ -21,20 +27,25 @@ use crate::report::{
 use crate::state::Shared;
 use crate::user_input::read_all;
 use kernel::{
-    debugfs::{
-        Dir,
-        File, //
-    },
+    bindings,
+    ffi,
     fmt::{
+        Display,
         Formatter,
         Result as FmtResult, //
     },
     prelude::*,
+    seq_file::SeqFile,
+    seq_print,
     sync::{
         atomic::Relaxed,
         Arc, //
     },
-    uaccess::UserSliceReader, //
+    uaccess::{
+        UserPtr,
+        UserSlice,
+        UserSliceReader, //
+    }, //
 };
 
 /// The requests the `watermarks` file checks: one that may not use CMA
@@ -44,7 +55,7 @@ const WATERMARK_GFPS: [(&str, u32); 2] = [
     ("cma", crate::gfp::HIGHUSER_MOVABLE),
 ];
 
-fn show_zones(s: &Arc<Shared>, f: &mut Formatter<'_>) -> FmtResult {
+fn show_zones(s: &Shared, f: &mut Formatter<'_>) -> FmtResult {
     writeln!(f, "{}", Header("zones"))?;
     let mut d = s.debug.lock();
     let n = live::snapshot(&mut d.zones, live::Mode::Counted);
@@ -58,7 +69,7 @@ fn show_zones(s: &Arc<Shared>, f: &mut Formatter<'_>) -> FmtResult {
     Ok(())
 }
 
-fn show_watermarks(s: &Arc<Shared>, f: &mut Formatter<'_>) -> FmtResult {
+fn show_watermarks(s: &Shared, f: &mut Formatter<'_>) -> FmtResult {
     writeln!(f, "{}", Header("watermarks"))?;
     let mut d = s.debug.lock();
     let n = live::snapshot(&mut d.zones, live::Mode::Lockless);
@@ -74,7 +85,7 @@ fn show_watermarks(s: &Arc<Shared>, f: &mut Formatter<'_>) -> FmtResult {
     Ok(())
 }
 
-fn show_query(s: &Arc<Shared>, f: &mut Formatter<'_>) -> FmtResult {
+fn show_query(s: &Shared, f: &mut Formatter<'_>) -> FmtResult {
     writeln!(f, "{}", Header("query"))?;
     let req = s.query.lock().request();
     let mut guard = s.debug.lock();
@@ -84,7 +95,7 @@ fn show_query(s: &Arc<Shared>, f: &mut Formatter<'_>) -> FmtResult {
     write!(f, "{}", EventText(&s.platform, &d.event))
 }
 
-fn write_query(s: &Arc<Shared>, r: &mut UserSliceReader) -> Result {
+fn write_query(s: &Shared, r: &mut UserSliceReader) -> Result {
     let mut buf = [0u8; QUERY_MAX];
     let spec = match read_all(r, &mut buf) {
         Ok(input) => parse_query(
@@ -103,13 +114,15 @@ fn write_query(s: &Arc<Shared>, r: &mut UserSliceReader) -> Result {
             Ok(())
         }
         Err(e) => {
-            pr_warn!("query rejected: {}\n", e.message());
+            if s.rejects.lock().allow() {
+                pr_warn!("query rejected: {}\n", e.message());
+            }
             Err(EINVAL)
         }
     }
 }
 
-fn show_last(s: &Arc<Shared>, f: &mut Formatter<'_>) -> FmtResult {
+fn show_last(s: &Shared, f: &mut Formatter<'_>) -> FmtResult {
     writeln!(f, "{}", Header("last"))?;
     // Copy out under the spinlock, format without it (seq_file allocates).
     let mut d = s.debug.lock();
@@ -120,14 +133,14 @@ fn show_last(s: &Arc<Shared>, f: &mut Formatter<'_>) -> FmtResult {
     Ok(())
 }
 
-fn show_stats(s: &Arc<Shared>, f: &mut Formatter<'_>) -> FmtResult {
+fn show_stats(s: &Shared, f: &mut Formatter<'_>) -> FmtResult {
     let mut st = s.history.lock().stats;
     st.kprobe = s.kprobe.load(Relaxed);
     write!(f, "{st}")?;
     writeln!(f, "max_lock_ns {}", live::max_lock_ns())
 }
 
-fn show_metrics(s: &Arc<Shared>, f: &mut Formatter<'_>) -> FmtResult {
+fn show_metrics(s: &Shared, f: &mut Formatter<'_>) -> FmtResult {
     let mut d = s.debug.lock();
     let n = live::snapshot(&mut d.zones, live::Mode::Counted);
     let shown = n.min(d.zones.len());
@@ -142,36 +155,165 @@ fn show_metrics(s: &Arc<Shared>, f: &mut Formatter<'_>) -> FmtResult {
     write!(f, "{m}")
 }
 
-/// The debugfs directory and its files, removed on drop.
-#[pin_data]
-pub struct Files {
-    #[pin]
-    zones: File<Arc<Shared>>,
-    #[pin]
-    watermarks: File<Arc<Shared>>,
-    #[pin]
-    query: File<Arc<Shared>>,
-    #[pin]
-    last: File<Arc<Shared>>,
-    #[pin]
-    stats: File<Arc<Shared>>,
-    #[pin]
-    metrics: File<Arc<Shared>>,
-    _dir: Dir,
+/// The files, by the id the shim passes back.
+#[derive(Clone, Copy)]
+enum FileId {
+    Zones,
+    Watermarks,
+    Query,
+    Last,
+    Stats,
+    Metrics,
 }
+
+/// Every file: id, name, writable.
+const FILES: [(FileId, &CStr, bool); 6] = [
+    (FileId::Zones, c"zones", false),
+    (FileId::Watermarks, c"watermarks", false),
+    (FileId::Query, c"query", true),
+    (FileId::Last, c"last", false),
+    (FileId::Stats, c"stats", false),
+    (FileId::Metrics, c"metrics", false),
+];
+
+/// `OOMFRAG_MAX_FILES` of shim.h: the shim's table of files.
+const MAX_FILES: usize = 16;
+const _: () = assert!(FILES.len() <= MAX_FILES);
+
+/// A show function as a [`Display`], so that `seq_print!` formats it
+/// straight into the `seq_file`.
+struct Show<'a>(&'a Shared, fn(&Shared, &mut Formatter<'_>) -> FmtResult);
+
+impl Display for Show<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> FmtResult {
+        (self.1)(self.0, f)
+    }
+}
+
+/// The show callback of every file (`single_open()`'s), from the shim.
+///
+/// # Safety
+///
+/// `state` is the pointer [`Files::new`] gave the shim, alive while the
+/// file exists (see [`Files`]), `id` one of [`FILES`]' ids, and `m` the
+/// `seq_file` being filled.
+#[no_mangle]
+unsafe extern "C" fn oomfrag_debugfs_show(
+    state: *const ffi::c_void,
+    id: ffi::c_int,
+    m: *mut bindings::seq_file,
+) -> ffi::c_int {
+    // SAFETY: per the contract, `state` points to a live `Shared`.
+    let s = unsafe { &*state.cast::<Shared>() };
+    // SAFETY: per the contract, `m` is the `seq_file` of this show call.
+    let seq = unsafe { SeqFile::from_raw(m) };
+    let show: fn(&Shared, &mut Formatter<'_>) -> FmtResult = match id {
+        x if x == FileId::Zones as i32 => show_zones,
+        x if x == FileId::Watermarks as i32 => show_watermarks,
+        x if x == FileId::Query as i32 => show_query,
+        x if x == FileId::Last as i32 => show_last,
+        x if x == FileId::Stats as i32 => show_stats,
+        x if x == FileId::Metrics as i32 => show_metrics,
+        _ => return EINVAL.to_errno(),
+    };
+    seq_print!(seq, "{}", Show(s, show));
+    0
+}
+
+/// The write callback of the writable files, from the shim.
+///
+/// # Safety
+///
+/// As [`oomfrag_debugfs_show`], and `buf` is a user pointer to `len`
+/// bytes (checked when read).
+#[no_mangle]
+unsafe extern "C" fn oomfrag_debugfs_write(
+    state: *const ffi::c_void,
+    id: ffi::c_int,
+    buf: *const u8,
+    len: usize,
+) -> isize {
+    // SAFETY: per the contract, `state` points to a live `Shared`.
+    let s = unsafe { &*state.cast::<Shared>() };
+    if id != FileId::Query as i32 {
+        return EINVAL.to_errno() as isize;
+    }
+    let mut r = UserSlice::new(UserPtr::from_ptr(buf.cast_mut().cast()), len).reader();
+    match write_query(s, &mut r) {
+        Ok(()) => len as isize,
+        Err(e) => e.to_errno() as isize,
+    }
+}
+
+unsafe extern "C" {
+    fn oomfrag_debugfs_dir(name: *const ffi::c_char) -> *mut ffi::c_void;
+    fn oomfrag_debugfs_file(
+        dir: *mut ffi::c_void,
+        name: *const ffi::c_char,
+        id: ffi::c_int,
+        writable: bool,
+        state: *const ffi::c_void,
+    ) -> ffi::c_int;
+    fn oomfrag_debugfs_remove(dir: *mut ffi::c_void);
+}
+
+/// The debugfs directory `oomfrag/` and its files, removed on drop.
+///
+/// # Invariants
+///
+/// `dir` is the directory `oomfrag_debugfs_dir()` created (or an error
+/// pointer, which `debugfs_remove()` ignores), and `state` a pointer from
+/// `Arc::into_raw`, one reference owned by this value: the files' callbacks
+/// read it, and they run only while the files exist, which ends in
+/// [`Drop`] before the reference is given back (`debugfs_remove()` waits
+/// for callbacks in progress; an open file pins the module, so no callback
+/// comes after).
+pub struct Files {
+    dir: *mut ffi::c_void,
+    state: *const Shared,
+}
+
+// SAFETY: the pointers are only handed to debugfs (which may be called from
+// any thread) and to `Arc::from_raw` once, in drop.
+unsafe impl Send for Files {}
+// SAFETY: `&Files` gives access to nothing.
+unsafe impl Sync for Files {}
 
 impl Files {
     /// Creates `oomfrag/` and its files, reading `s`.
-    pub fn new(s: Arc<Shared>) -> impl PinInit<Self, Error> {
-        let dir = Dir::new(c"oomfrag");
-        try_pin_init!(Self {
-            zones <- dir.read_callback_file(c"zones", s.clone(), &show_zones),
-            watermarks <- dir.read_callback_file(c"watermarks", s.clone(), &show_watermarks),
-            query <- dir.read_write_callback_file(c"query", s.clone(), &show_query, &write_query),
-            last <- dir.read_callback_file(c"last", s.clone(), &show_last),
-            stats <- dir.read_callback_file(c"stats", s.clone(), &show_stats),
-            metrics <- dir.read_callback_file(c"metrics", s, &show_metrics),
-            _dir: dir,
-        })
+    pub fn new(s: Arc<Shared>) -> Result<Self> {
+        let state = Arc::into_raw(s);
+        // SAFETY: `c"oomfrag"` is a NUL-terminated string.
+        let dir = unsafe { oomfrag_debugfs_dir(c"oomfrag".as_char_ptr()) };
+        // From here on, drop removes the directory and releases `state`.
+        let files = Files { dir, state };
+        for (id, name, writable) in FILES {
+            // SAFETY: `dir` is the directory above; `name` is NUL-terminated;
+            // `state` stays alive until the files are removed (invariant).
+            let ret = unsafe {
+                oomfrag_debugfs_file(
+                    dir,
+                    name.as_char_ptr(),
+                    id as ffi::c_int,
+                    writable,
+                    state.cast(),
+                )
+            };
+            if ret != 0 {
+                return Err(Error::from_errno(ret));
+            }
+        }
+        Ok(files)
+    }
+}
+
+impl Drop for Files {
+    fn drop(&mut self) {
+        // SAFETY: `dir` came from `oomfrag_debugfs_dir()` (invariant);
+        // removing it waits for the files' callbacks in progress.
+        unsafe { oomfrag_debugfs_remove(self.dir) };
+        // SAFETY: `state` came from `Arc::into_raw` (invariant); no callback
+        // can run any more.
+        drop(unsafe { Arc::from_raw(self.state) });
     }
 }

@@ -23,10 +23,36 @@ pub const HISTORY: usize = 8;
 const RATELIMIT_BURST: u32 = 10;
 const RATELIMIT_NS: i64 = 5_000_000_000;
 
-/// The print rate limit's current window.
-struct Window {
+/// A print rate limit: at most [`RATELIMIT_BURST`] lines per
+/// [`RATELIMIT_NS`] (as the kernel's `DEFAULT_RATELIMIT_*`, in spirit).
+#[derive(Default)]
+pub struct RateLimit {
     start: Option<Instant<Monotonic>>,
     count: u32,
+}
+
+impl RateLimit {
+    /// A limit whose first window starts with the first line.
+    pub const fn new() -> Self {
+        Self {
+            start: None,
+            count: 0,
+        }
+    }
+
+    /// Whether one more line may be printed now.
+    pub fn allow(&mut self) -> bool {
+        let now = Instant::<Monotonic>::now();
+        if self
+            .start
+            .is_none_or(|s| (now - s).as_nanos() > RATELIMIT_NS)
+        {
+            self.start = Some(now);
+            self.count = 0;
+        }
+        self.count += 1;
+        self.count <= RATELIMIT_BURST
+    }
 }
 
 /// The event ring, counters and rate limit (under the module's spinlock).
@@ -35,7 +61,7 @@ pub struct History {
     next: usize,
     /// Counters for the `stats` file.
     pub stats: Stats,
-    window: Window,
+    window: RateLimit,
 }
 
 impl History {
@@ -50,10 +76,7 @@ impl History {
             events,
             next: 0,
             stats: Stats::default(),
-            window: Window {
-                start: None,
-                count: 0,
-            },
+            window: RateLimit::new(),
         })
     }
 
@@ -70,14 +93,7 @@ impl History {
     pub fn count_newest(&mut self) -> bool {
         let i = self.next.wrapping_sub(1) % HISTORY;
         self.stats.record(&self.events[i].summary());
-        let now = Instant::<Monotonic>::now();
-        let w = &mut self.window;
-        if w.start.is_none_or(|s| (now - s).as_nanos() > RATELIMIT_NS) {
-            w.start = Some(now);
-            w.count = 0;
-        }
-        w.count += 1;
-        let print = w.count <= RATELIMIT_BURST;
+        let print = self.window.allow();
         if !print {
             self.stats.suppressed += 1;
         }

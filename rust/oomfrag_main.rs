@@ -65,14 +65,14 @@ module! {
 struct OomFrag {
     _kprobe: Option<capture::OomKprobe>,
     _notifier: oom_notifier::OomNotifier<state::Shared>,
-    _files: Pin<KBox<debugfs::Files>>,
+    _files: debugfs::Files,
     shared: Arc<state::Shared>,
 }
 
 impl kernel::Module for OomFrag {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let shared = Arc::pin_init(state::Shared::new()?, GFP_KERNEL)?;
-        let files = KBox::pin_init(debugfs::Files::new(shared.clone()), GFP_KERNEL)?;
+        let files = debugfs::Files::new(shared.clone())?;
         // Run after every other notifier: `freed` then holds all they
         // freed, so the line can say whether out_of_memory() goes on to
         // kill (if they freed nothing, the zones are as the kernel left

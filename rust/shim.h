@@ -45,4 +45,15 @@ unsigned long oomfrag_count_order(struct zone *zone, unsigned int order,
 				  unsigned long limit);
 u64 oomfrag_max_lock_ns(void);
 
+/* debugfs.rs: the files' contents; debugfs_shim.c: the files. */
+#define OOMFRAG_MAX_FILES 16
+struct seq_file;
+int oomfrag_debugfs_show(const void *state, int id, struct seq_file *m);
+ssize_t oomfrag_debugfs_write(const void *state, int id,
+			      const char __user *buf, size_t len);
+struct dentry *oomfrag_debugfs_dir(const char *name);
+int oomfrag_debugfs_file(struct dentry *dir, const char *name, int id,
+			 bool writable, const void *state);
+void oomfrag_debugfs_remove(struct dentry *dir);
+
 #endif

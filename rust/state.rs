@@ -9,6 +9,7 @@ use crate::capture::{
 };
 use crate::history::{
     History,
+    RateLimit,
     HISTORY, //
 };
 use crate::live;
@@ -93,6 +94,9 @@ pub struct Shared {
     /// The debugfs readers' memory.
     #[pin]
     pub debug: Mutex<DebugScratch>,
+    /// The rate limit of the "query rejected" warnings.
+    #[pin]
+    pub rejects: Mutex<RateLimit>,
     seq: Atomic<u64>,
     /// Whether the request-capturing kprobe is registered.
     pub kprobe: Atomic<bool>,
@@ -130,6 +134,7 @@ impl Shared {
                 node: None,
             }),
             debug <- new_mutex!(debug),
+            rejects <- new_mutex!(RateLimit::new()),
             seq: Atomic::new(0),
             kprobe: Atomic::new(false),
         }))

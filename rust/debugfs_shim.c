@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * oomfrag's debugfs files, created with an owner.  The kernel's Rust
+ * debugfs abstraction (7.3) leaves file_operations.owner NULL: an open file
+ * does not pin the module, and a close() after rmmod runs debugfs'
+ * full_proxy_release() on the module's freed file_operations (an oops
+ * found by make soak).  Here every file has THIS_MODULE as owner, so rmmod
+ * waits for no one and fails with EBUSY while a file is open.  Reading and
+ * writing stay in Rust (debugfs.rs).
+ */
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+
+#include "shim.h"
+
+struct oomfrag_file {
+	const void *state;
+	int id;
+};
+
+/* One module instance: one directory; set before its file exists. */
+static struct oomfrag_file oomfrag_files[OOMFRAG_MAX_FILES];
+
+static int oomfrag_show(struct seq_file *m, void *v)
+{
+	const struct oomfrag_file *f = m->private;
+
+	return oomfrag_debugfs_show(f->state, f->id, m);
+}
+
+static int oomfrag_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, oomfrag_show, inode->i_private);
+}
+
+static ssize_t oomfrag_write(struct file *file, const char __user *buf,
+			     size_t len, loff_t *ppos)
+{
+	const struct seq_file *m = file->private_data;
+	const struct oomfrag_file *f = m->private;
+
+	return oomfrag_debugfs_write(f->state, f->id, buf, len);
+}
+
+static const struct file_operations oomfrag_ro_fops = {
+	.owner = THIS_MODULE,
+	.open = oomfrag_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static const struct file_operations oomfrag_rw_fops = {
+	.owner = THIS_MODULE,
+	.open = oomfrag_open,
+	.read = seq_read,
+	.write = oomfrag_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+struct dentry *oomfrag_debugfs_dir(const char *name)
+{
+	return debugfs_create_dir(name, NULL);
+}
+
+int oomfrag_debugfs_file(struct dentry *dir, const char *name, int id,
+			 bool writable, const void *state)
+{
+	struct dentry *d;
+
+	if (id < 0 || id >= OOMFRAG_MAX_FILES)
+		return -EINVAL;
+	oomfrag_files[id].state = state;
+	oomfrag_files[id].id = id;
+	d = debugfs_create_file(name, writable ? 0600 : 0400, dir,
+				&oomfrag_files[id],
+				writable ? &oomfrag_rw_fops : &oomfrag_ro_fops);
+	return IS_ERR(d) ? PTR_ERR(d) : 0;
+}
+
+void oomfrag_debugfs_remove(struct dentry *dir)
+{
+	debugfs_remove(dir);
+}
