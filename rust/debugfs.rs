@@ -12,6 +12,7 @@ use crate::query::{
     QUERY_MAX, //
 };
 use crate::report::{
+    BuddyLine,
     EventText,
     Header,
     Metrics,
@@ -54,6 +55,19 @@ fn show_zones(s: &Arc<Shared>, f: &mut Formatter<'_>) -> FmtResult {
     }
     if n > shown {
         writeln!(f, "truncated zones={n} shown={shown}")?;
+    }
+    Ok(())
+}
+
+/// `buddy`: free blocks by order, lockless (no `zone->lock`, no list
+/// walk), as cheap as `/proc/buddyinfo`.
+fn show_buddy(s: &Arc<Shared>, f: &mut Formatter<'_>) -> FmtResult {
+    writeln!(f, "{}", Header("buddy"))?;
+    let mut d = s.debug.lock();
+    let n = live::snapshot(&mut d.zones, live::Mode::Lockless);
+    let shown = n.min(d.zones.len());
+    for z in &d.zones[..shown] {
+        write!(f, "{}", BuddyLine(z))?;
     }
     Ok(())
 }
@@ -157,6 +171,8 @@ pub struct Files {
     stats: File<Arc<Shared>>,
     #[pin]
     metrics: File<Arc<Shared>>,
+    #[pin]
+    buddy: File<Arc<Shared>>,
     _dir: Dir,
 }
 
@@ -170,7 +186,8 @@ impl Files {
             query <- dir.read_write_callback_file(c"query", s.clone(), &show_query, &write_query),
             last <- dir.read_callback_file(c"last", s.clone(), &show_last),
             stats <- dir.read_callback_file(c"stats", s.clone(), &show_stats),
-            metrics <- dir.read_callback_file(c"metrics", s, &show_metrics),
+            metrics <- dir.read_callback_file(c"metrics", s.clone(), &show_metrics),
+            buddy <- dir.read_callback_file(c"buddy", s, &show_buddy),
             _dir: dir,
         })
     }
