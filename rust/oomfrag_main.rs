@@ -97,6 +97,13 @@ impl kernel::Module for OomFrag {
             }
         };
         shared.kprobe.store(kprobe.is_some(), Relaxed);
+        pr_info!(
+            "preallocated {} bytes per zone for {} zones (ZoneSnapshot {} B, ZoneVerdict {} B)\n",
+            state::prealloc_bytes_per_zone(),
+            shared.max_zones,
+            core::mem::size_of::<zone::ZoneSnapshot>(),
+            core::mem::size_of::<verdict::ZoneVerdict>()
+        );
         Ok(OomFrag {
             _kprobe: kprobe,
             _notifier: notifier,

@@ -55,6 +55,16 @@ pub fn new_event(zones: usize) -> Result<KEvent> {
     )?))
 }
 
+/// Bytes preallocated at load per zone slot: one [`ZoneSnapshot`] each
+/// for the OOM path and the readers, one [`ZoneVerdict`] each for the OOM
+/// path's event, the `query` event, the history ring and its copy for
+/// `last`.  The module has [`live::max_zones()`] slots
+/// (`nr_node_ids * MAX_NR_ZONES`).
+pub const fn prealloc_bytes_per_zone() -> usize {
+    2 * core::mem::size_of::<ZoneSnapshot>()
+        + (2 + 2 * crate::history::HISTORY) * core::mem::size_of::<ZoneVerdict>()
+}
+
 /// Preallocated memory of the OOM path.
 pub struct Scratch {
     zones: KVec<ZoneSnapshot>,
