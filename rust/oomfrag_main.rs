@@ -33,6 +33,7 @@ pub mod debugfs;
 pub mod frag;
 pub mod gfp;
 pub mod history;
+pub mod line;
 pub mod live;
 pub mod oom;
 pub mod oom_notifier;

@@ -11,6 +11,7 @@ use crate::history::{
     History,
     HISTORY, //
 };
+use crate::line::Line;
 use crate::live;
 use crate::oom_notifier::OomHandler;
 use crate::platform::Platform;
@@ -71,6 +72,8 @@ pub struct Scratch {
     event: KEvent,
     /// The last request taken from the kprobe's capture.
     consumed: u64,
+    /// Each printed line, formatted once (see `line.rs`).
+    line: Line,
 }
 
 /// Preallocated memory of the debugfs readers, so that reading a file does
@@ -103,6 +106,10 @@ pub struct Shared {
     /// The debugfs readers' memory.
     #[pin]
     pub debug: Mutex<DebugScratch>,
+    /// The memory-cgroup OOM path's line (atomic context: a spinlock, taken
+    /// only there, never contended since `oom_lock` serialises OOMs).
+    #[pin]
+    memcg_line: SpinLock<Line>,
     seq: Atomic<u64>,
     /// Whether the request-capturing kprobe is registered.
     pub kprobe: Atomic<bool>,
@@ -119,6 +126,7 @@ impl Shared {
             zones: KVec::from_elem(ZoneSnapshot::EMPTY, max_zones, GFP_KERNEL)?,
             event: new_event(max_zones)?,
             consumed: 0,
+            line: Line::new(),
         };
         let mut copies = KVec::with_capacity(HISTORY, GFP_KERNEL)?;
         for _ in 0..HISTORY {
@@ -140,6 +148,7 @@ impl Shared {
                 node: None,
             }),
             debug <- new_mutex!(debug),
+            memcg_line <- new_spinlock!(Line::new()),
             seq: Atomic::new(0),
             kprobe: Atomic::new(false),
         }))
@@ -165,10 +174,8 @@ impl Shared {
             (summary, h.count_newest())
         };
         if print {
-            pr_info!(
-                "{}\n",
-                format_args!("{}", SummaryLine(&self.platform, &summary))
-            );
+            let mut line = self.memcg_line.lock();
+            pr_info!("{}\n", line.format(SummaryLine(&self.platform, &summary)));
         }
     }
 }
@@ -205,9 +212,10 @@ impl OomHandler for Shared {
         };
         if print {
             let p = &self.platform;
-            pr_info!("{}\n", format_args!("{}", SummaryLine(p, &e.summary())));
+            let line = &mut s.line;
+            pr_info!("{}\n", line.format(SummaryLine(p, &e.summary())));
             for z in e.zones() {
-                pr_info!("{}\n", format_args!("{}", ZoneLine(p, &*e, z)));
+                pr_info!("{}\n", line.format(ZoneLine(p, &*e, z)));
             }
         }
     }
