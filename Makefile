@@ -74,6 +74,12 @@ check: toolchain
 soak: toolchain
 	@$(TESTING)/soak $(SOAK_ARGS)
 
+# Builds what it needs; the table, raw figures and plot go to
+# $(OOMFRAG_CACHE)/bench/ (default ~/.cache/oomfrag/bench/).
+# BENCH_ARGS=--quick is a short run.
+bench: toolchain
+	@$(TESTING)/bench $(BENCH_ARGS)
+
 # The guest's console goes to .demo.log; the demo's own output is shown.
 demo: test-modules
 	@cat $(TESTING)/guest/lib.sh $(TESTING)/guest/demo.sh > $(TOP)/.demo.sh
