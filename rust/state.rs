@@ -72,6 +72,8 @@ pub struct Scratch {
     event: KEvent,
     /// The last request taken from the kprobe's capture.
     consumed: u64,
+    /// The request being evaluated, filled in place.
+    req: Request,
     /// Each printed line, formatted once (see `line.rs`).
     line: Line,
 }
@@ -126,6 +128,7 @@ impl Shared {
             zones: KVec::from_elem(ZoneSnapshot::EMPTY, max_zones, GFP_KERNEL)?,
             event: new_event(max_zones)?,
             consumed: 0,
+            req: Request::unknown(crate::gfp::KERNEL),
             line: Line::new(),
         };
         let mut copies = KVec::with_capacity(HISTORY, GFP_KERNEL)?;
@@ -192,7 +195,10 @@ impl OomHandler for Shared {
         let start = Instant::<Monotonic>::now();
         let mut guard = self.scratch.lock();
         let s = &mut *guard;
-        let req = Pending::take(&mut s.consumed, capture::current_request(*freed as u64));
+        s.req = Request::unknown(crate::gfp::KERNEL);
+        capture::fill_current_request(&mut s.req, *freed as u64);
+        Pending::take(&mut s.consumed, &mut s.req);
+        let req = s.req;
         let n = live::snapshot(&mut s.zones, live::Mode::Lockless);
         let e = &mut s.event;
         // More zones than at load cannot happen (the buffers hold every
