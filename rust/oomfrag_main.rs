@@ -19,7 +19,8 @@
 //! - formatting only: `report.rs`;
 //! - the kernel side: `live.rs` (reading zones), `capture.rs` and
 //!   `oom_notifier.rs` (kprobe and notifier), `state.rs` (preallocated state
-//!   and the OOM path), `history.rs` (events, stats, rate limit),
+//!   and the OOM path), `line.rs` (a log line formatted once),
+//!   `history.rs` (events, stats, rate limit),
 //!   `debugfs.rs` (the files), this file (the module).
 
 use kernel::{

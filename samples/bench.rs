@@ -153,12 +153,16 @@ impl kernel::Module for Bench {
         )?;
         // oomfrag's notifier has priority INT_MIN; an equal priority goes
         // after the ones already registered.
-        let before = OomNotifier::register(Arc::new(Edge { after: false }, GFP_KERNEL)?, i32::MIN + 1)?;
+        let before =
+            OomNotifier::register(Arc::new(Edge { after: false }, GFP_KERNEL)?, i32::MIN + 1)?;
         let after = OomNotifier::register(Arc::new(Edge { after: true }, GFP_KERNEL)?, i32::MIN)?;
         // SAFETY: registers the shim's static kprobes once; undone in drop.
         let ret = unsafe { oomfrag_bench_register() };
         if ret != 0 {
-            pr_err!("kprobes on out_of_memory/dump_header/__oom_kill_process: error {}\n", ret);
+            pr_err!(
+                "kprobes on out_of_memory/dump_header/__oom_kill_process: error {}\n",
+                ret
+            );
             return Err(Error::from_errno(ret));
         }
         pr_info!("loaded (test use only)\n");
