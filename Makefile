@@ -13,6 +13,8 @@
 #   make kernel       build or reuse the cached test kernel
 #   make debug-kernel build or reuse the cached debug test kernel (KASAN,
 #                     kmemleak, lockdep, ...: tools/testing/kernel-debug.config)
+#   make bench        oomfrag's cost beside the kernel's own, in TCG guests:
+#                     one table of ratios (not in make check; ~5-10 min)
 #   make soak         hours of OOMs, load/unload and hostile input on the
 #                     debug kernel, with a table of counts (not in make check)
 #   make clippy       build with CLIPPY=1
@@ -38,7 +40,7 @@ export KDIR
 endif
 
 .PHONY: all modules test-modules toolchain kernel debug-kernel check demo \
-	soak clippy rustfmtcheck clean
+	soak bench clippy rustfmtcheck clean
 
 all: modules
 
