@@ -13,6 +13,8 @@
 #   make kernel       build or reuse the cached test kernel
 #   make debug-kernel build or reuse the cached debug test kernel (KASAN,
 #                     kmemleak, lockdep, ...: tools/testing/kernel-debug.config)
+#   make bench        oomfrag's cost beside the kernel's own, in TCG guests:
+#                     one table of ratios (not in make check; ~5-10 min)
 #   make soak         hours of OOMs, load/unload and hostile input on the
 #                     debug kernel, with a table of counts (not in make check)
 #   make clippy       build with CLIPPY=1
@@ -38,7 +40,7 @@ export KDIR
 endif
 
 .PHONY: all modules test-modules toolchain kernel debug-kernel check demo \
-	soak clippy rustfmtcheck clean
+	soak bench clippy rustfmtcheck clean
 
 all: modules
 
@@ -73,6 +75,12 @@ check: toolchain
 # SOAK_ARGS="--divide 10" runs a tenth of it.
 soak: toolchain
 	@$(TESTING)/soak $(SOAK_ARGS)
+
+# Builds what it needs; the table, raw figures and plot go to
+# $(OOMFRAG_CACHE)/bench/ (default ~/.cache/oomfrag/bench/).
+# BENCH_ARGS=--quick is a short run.
+bench: toolchain
+	@$(TESTING)/bench $(BENCH_ARGS)
 
 # The guest's console goes to .demo.log; the demo's own output is shown.
 demo: test-modules

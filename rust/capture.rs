@@ -8,10 +8,6 @@
 //! With `live.rs` and `oom_notifier.rs`, the only place with `unsafe`.
 
 use crate::state::Shared;
-use crate::task::{
-    Cpuset,
-    Task, //
-};
 use crate::verdict::{
     Request,
     Trigger,
@@ -121,11 +117,13 @@ impl Pending {
 
     /// `r` completed with the request the kprobe captured for this task,
     /// if it is one not taken before (`consumed` is the last one taken).
-    pub fn take(consumed: &mut u64, mut r: Request) -> Request {
+    /// In place: a `Request` is over 500 bytes, and struct copies are
+    /// most of the OOM path's cost under emulation.
+    pub fn take(consumed: &mut u64, r: &mut Request) {
         let p = &PENDING;
         let seq = p.seq.load(Acquire);
         if seq == 0 || seq == *consumed || p.pid.load(Relaxed) != r.pid {
-            return r;
+            return;
         }
         *consumed = seq;
         let order = p.order.load(Relaxed);
@@ -144,7 +142,6 @@ impl Pending {
         } else {
             Trigger::Alloc
         };
-        r
     }
 }
 
@@ -156,6 +153,14 @@ impl Pending {
 /// the bindings' `task_struct`) reads the wrong offset (a kernel text
 /// address came back as the pid), so the task's fields are left to C.
 pub fn current_request(freed: u64) -> Request {
+    let mut r = Request::unknown(crate::gfp::KERNEL);
+    fill_current_request(&mut r, freed);
+    r
+}
+
+/// [`current_request()`] into `r` (which must hold nothing captured yet,
+/// as [`Request::unknown`] made it), in place.
+pub fn fill_current_request(r: &mut Request, freed: u64) {
     let mut raw = TaskRaw {
         comm: [0; COMM_LEN],
         pid: 0,
@@ -172,28 +177,23 @@ pub fn current_request(freed: u64) -> Request {
     // SAFETY: `raw` is a valid `struct oomfrag_task` (same layout, see
     // shim.h); the shim only reads `current` and writes `*t`.
     unsafe { oomfrag_current(&mut raw) };
-    let mut r = Request::unknown(crate::gfp::KERNEL);
     r.comm = raw.comm;
     r.pid = raw.pid;
     r.freed = freed;
-    r.task = Task {
-        rt: raw.rt,
-        memalloc: raw.memalloc,
-        oom_victim: raw.oom_victim,
-        kswapd: raw.kswapd,
-        will_free_mem: match raw.will_free_mem {
-            0 => Some(false),
-            1 => Some(true),
-            _ => None,
-        },
-        cpuset: Cpuset {
-            enabled: raw.cpusets,
-            mems_allowed: node_mask(&raw.mems_allowed),
-            hardwall: node_mask(&raw.hardwall),
-            softwall: node_mask(&raw.softwall),
-        },
+    let t = &mut r.task;
+    t.rt = raw.rt;
+    t.memalloc = raw.memalloc;
+    t.oom_victim = raw.oom_victim;
+    t.kswapd = raw.kswapd;
+    t.will_free_mem = match raw.will_free_mem {
+        0 => Some(false),
+        1 => Some(true),
+        _ => None,
     };
-    r
+    t.cpuset.enabled = raw.cpusets;
+    t.cpuset.mems_allowed = node_mask(&raw.mems_allowed);
+    t.cpuset.hardwall = node_mask(&raw.hardwall);
+    t.cpuset.softwall = node_mask(&raw.softwall);
 }
 
 /// The state the kprobe handler reaches, set for exactly as long as the

@@ -18,6 +18,7 @@ use crate::query::{
     QUERY_MAX, //
 };
 use crate::report::{
+    BuddyLine,
     EventText,
     Header,
     Metrics,
@@ -65,6 +66,19 @@ fn show_zones(s: &Shared, f: &mut Formatter<'_>) -> FmtResult {
     }
     if n > shown {
         writeln!(f, "truncated zones={n} shown={shown}")?;
+    }
+    Ok(())
+}
+
+/// `buddy`: free blocks by order, lockless (no `zone->lock`, no list
+/// walk), as cheap as `/proc/buddyinfo`.
+fn show_buddy(s: &Shared, f: &mut Formatter<'_>) -> FmtResult {
+    writeln!(f, "{}", Header("buddy"))?;
+    let mut d = s.debug.lock();
+    let n = live::snapshot(&mut d.zones, live::Mode::Lockless);
+    let shown = n.min(d.zones.len());
+    for z in &d.zones[..shown] {
+        write!(f, "{}", BuddyLine(z))?;
     }
     Ok(())
 }
@@ -164,16 +178,18 @@ enum FileId {
     Last,
     Stats,
     Metrics,
+    Buddy,
 }
 
 /// Every file: id, name, writable.
-const FILES: [(FileId, &CStr, bool); 6] = [
+const FILES: [(FileId, &CStr, bool); 7] = [
     (FileId::Zones, c"zones", false),
     (FileId::Watermarks, c"watermarks", false),
     (FileId::Query, c"query", true),
     (FileId::Last, c"last", false),
     (FileId::Stats, c"stats", false),
     (FileId::Metrics, c"metrics", false),
+    (FileId::Buddy, c"buddy", false),
 ];
 
 /// `OOMFRAG_MAX_FILES` of shim.h: the shim's table of files.
@@ -214,6 +230,7 @@ unsafe extern "C" fn oomfrag_debugfs_show(
         x if x == FileId::Last as i32 => show_last,
         x if x == FileId::Stats as i32 => show_stats,
         x if x == FileId::Metrics as i32 => show_metrics,
+        x if x == FileId::Buddy as i32 => show_buddy,
         _ => return EINVAL.to_errno(),
     };
     seq_print!(seq, "{}", Show(s, show));

@@ -233,14 +233,35 @@ unsafe fn zone_stat(zone: *const bindings::zone, item: u32) -> u64 {
     v.max(0) as u64
 }
 
-/// Reads one populated zone.
+/// Reads one populated zone into `s`, in place: every field is written
+/// (`blocks` is cleared only if it held counts), so that no 1 KB snapshot
+/// is built and copied (struct copies are most of a snapshot's cost under
+/// emulation; see "Cost" in Documentation/oomfrag.rst).
 ///
 /// # Safety
 ///
 /// `zone` must point to a live, populated `struct zone` of node `nid`.
-unsafe fn read_zone(zone: *mut bindings::zone, nid: usize, idx: usize, mode: Mode) -> ZoneSnapshot {
-    let kind = zone_kind(idx).unwrap_or(ZoneKind::Normal);
-    let mut s = ZoneSnapshot::empty(nid as u16, idx as u8, kind, NR_ORDERS as u8);
+unsafe fn read_zone(
+    s: &mut ZoneSnapshot,
+    zone: *mut bindings::zone,
+    nid: usize,
+    idx: usize,
+    mode: Mode,
+) {
+    s.node = nid as u16;
+    s.zone_idx = idx as u8;
+    s.kind = zone_kind(idx).unwrap_or(ZoneKind::Normal);
+    s.nr_orders = NR_ORDERS as u8;
+    s.unaccepted = 0;
+    s.free_cma = 0;
+    s.lowmem_reserve = [0; MAX_ZONES];
+    s.nr_free = [0; MAX_ORDERS];
+    s.nonempty = [0; MAX_ORDERS];
+    if s.blocks_exact {
+        s.blocks = [[0; NR_MT]; MAX_ORDERS];
+    }
+    s.blocks_exact = false;
+    s.blocks_capped = false;
     // SAFETY: per the function's contract `zone` is live for the whole
     // call (zones are never freed); every field is read with one volatile
     // load, as READ_ONCE() does, since the allocator updates them
@@ -312,7 +333,6 @@ unsafe fn read_zone(zone: *mut bindings::zone, nid: usize, idx: usize, mode: Mod
         }
         s.blocks_exact = true;
     }
-    s
 }
 
 /// Walks online nodes and their populated zones into `out`, in node then
@@ -342,7 +362,7 @@ pub fn snapshot(out: &mut [ZoneSnapshot], mode: Mode) -> usize {
             }
             if let Some(slot) = out.get_mut(n) {
                 // SAFETY: `zone` is live and populated (checked above).
-                *slot = unsafe { read_zone(zone, nid, idx, mode) };
+                unsafe { read_zone(slot, zone, nid, idx, mode) };
             }
             n += 1;
         }

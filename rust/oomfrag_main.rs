@@ -19,7 +19,8 @@
 //! - formatting only: `report.rs`;
 //! - the kernel side: `live.rs` (reading zones), `capture.rs` and
 //!   `oom_notifier.rs` (kprobe and notifier), `state.rs` (preallocated state
-//!   and the OOM path), `history.rs` (events, stats, rate limit),
+//!   and the OOM path), `line.rs` (a log line formatted once),
+//!   `history.rs` (events, stats, rate limit),
 //!   `debugfs.rs` (the files), this file (the module).
 
 use kernel::{
@@ -33,6 +34,7 @@ pub mod debugfs;
 pub mod frag;
 pub mod gfp;
 pub mod history;
+pub mod line;
 pub mod live;
 pub mod oom;
 pub mod oom_notifier;
@@ -97,6 +99,13 @@ impl kernel::Module for OomFrag {
             }
         };
         shared.kprobe.store(kprobe.is_some(), Relaxed);
+        pr_info!(
+            "preallocated {} bytes per zone for {} zones (ZoneSnapshot {} B, ZoneVerdict {} B)\n",
+            state::prealloc_bytes_per_zone(),
+            shared.max_zones,
+            core::mem::size_of::<zone::ZoneSnapshot>(),
+            core::mem::size_of::<verdict::ZoneVerdict>()
+        );
         Ok(OomFrag {
             _kprobe: kprobe,
             _notifier: notifier,

@@ -305,6 +305,22 @@ impl Display for ZoneSnapshotText<'_> {
     }
 }
 
+/// The debugfs `buddy` file, one zone: free blocks by order, the zone's
+/// `free_area[order].nr_free` as `/proc/buddyinfo` shows them, read without
+/// `zone->lock` (`live::Mode::Lockless`).
+pub struct BuddyLine<'a>(pub &'a ZoneSnapshot);
+
+impl Display for BuddyLine<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let z = self.0;
+        write!(f, "zone node={} zone={} blocks", z.node, z.kind.name())?;
+        for o in 0..z.orders() {
+            write!(f, " {}", z.nr_free[o])?;
+        }
+        f.write_char('\n')
+    }
+}
+
 /// The debugfs `watermarks` file, one zone: per order, pass/fail at
 /// min/low/high for each of `gfps` (label, mask), as
 /// [`watermark_row`] decides.

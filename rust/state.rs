@@ -12,6 +12,7 @@ use crate::history::{
     RateLimit,
     HISTORY, //
 };
+use crate::line::Line;
 use crate::live;
 use crate::oom_notifier::OomHandler;
 use crate::platform::Platform;
@@ -56,12 +57,26 @@ pub fn new_event(zones: usize) -> Result<KEvent> {
     )?))
 }
 
+/// Bytes preallocated at load per zone slot: one [`ZoneSnapshot`] each
+/// for the OOM path and the readers, one [`ZoneVerdict`] each for the OOM
+/// path's event, the `query` event, the history ring and its copy for
+/// `last`.  The module has [`live::max_zones()`] slots
+/// (`nr_node_ids * MAX_NR_ZONES`).
+pub const fn prealloc_bytes_per_zone() -> usize {
+    2 * core::mem::size_of::<ZoneSnapshot>()
+        + (2 + 2 * crate::history::HISTORY) * core::mem::size_of::<ZoneVerdict>()
+}
+
 /// Preallocated memory of the OOM path.
 pub struct Scratch {
     zones: KVec<ZoneSnapshot>,
     event: KEvent,
     /// The last request taken from the kprobe's capture.
     consumed: u64,
+    /// The request being evaluated, filled in place.
+    req: Request,
+    /// Each printed line, formatted once (see `line.rs`).
+    line: Line,
 }
 
 /// Preallocated memory of the debugfs readers, so that reading a file does
@@ -97,6 +112,10 @@ pub struct Shared {
     /// The rate limit of the "query rejected" warnings.
     #[pin]
     pub rejects: Mutex<RateLimit>,
+    /// The memory-cgroup OOM path's line (atomic context: a spinlock, taken
+    /// only there, never contended since `oom_lock` serialises OOMs).
+    #[pin]
+    memcg_line: SpinLock<Line>,
     seq: Atomic<u64>,
     /// Whether the request-capturing kprobe is registered.
     pub kprobe: Atomic<bool>,
@@ -113,6 +132,8 @@ impl Shared {
             zones: KVec::from_elem(ZoneSnapshot::EMPTY, max_zones, GFP_KERNEL)?,
             event: new_event(max_zones)?,
             consumed: 0,
+            req: Request::unknown(crate::gfp::KERNEL),
+            line: Line::new(),
         };
         let mut copies = KVec::with_capacity(HISTORY, GFP_KERNEL)?;
         for _ in 0..HISTORY {
@@ -135,6 +156,7 @@ impl Shared {
             }),
             debug <- new_mutex!(debug),
             rejects <- new_mutex!(RateLimit::new()),
+            memcg_line <- new_spinlock!(Line::new()),
             seq: Atomic::new(0),
             kprobe: Atomic::new(false),
         }))
@@ -160,10 +182,8 @@ impl Shared {
             (summary, h.count_newest())
         };
         if print {
-            pr_info!(
-                "{}\n",
-                format_args!("{}", SummaryLine(&self.platform, &summary))
-            );
+            let mut line = self.memcg_line.lock();
+            pr_info!("{}\n", line.format(SummaryLine(&self.platform, &summary)));
         }
     }
 }
@@ -180,7 +200,10 @@ impl OomHandler for Shared {
         let start = Instant::<Monotonic>::now();
         let mut guard = self.scratch.lock();
         let s = &mut *guard;
-        let req = Pending::take(&mut s.consumed, capture::current_request(*freed as u64));
+        s.req = Request::unknown(crate::gfp::KERNEL);
+        capture::fill_current_request(&mut s.req, *freed as u64);
+        Pending::take(&mut s.consumed, &mut s.req);
+        let req = s.req;
         let n = live::snapshot(&mut s.zones, live::Mode::Lockless);
         let e = &mut s.event;
         // More zones than at load cannot happen (the buffers hold every
@@ -200,9 +223,10 @@ impl OomHandler for Shared {
         };
         if print {
             let p = &self.platform;
-            pr_info!("{}\n", format_args!("{}", SummaryLine(p, &e.summary())));
+            let line = &mut s.line;
+            pr_info!("{}\n", line.format(SummaryLine(p, &e.summary())));
             for z in e.zones() {
-                pr_info!("{}\n", format_args!("{}", ZoneLine(p, &*e, z)));
+                pr_info!("{}\n", line.format(ZoneLine(p, &*e, z)));
             }
         }
     }
