@@ -59,6 +59,8 @@ struct TaskRaw {
 unsafe extern "C" {
     fn oomfrag_kprobe_register() -> ffi::c_int;
     fn oomfrag_kprobe_unregister();
+    fn oomfrag_memcg_queue();
+    fn oomfrag_memcg_sync();
     fn oomfrag_current(t: *mut TaskRaw);
 }
 
@@ -251,6 +253,9 @@ impl Drop for OomKprobe {
         // SAFETY: registered in `register` (type invariant);
         // `unregister_kprobe()` waits for running handlers.
         unsafe { oomfrag_kprobe_unregister() };
+        // SAFETY: no handler can queue the irq_work any more; this waits
+        // for one queued or running, which reads `KPROBE_STATE`.
+        unsafe { oomfrag_memcg_sync() };
         Self::withdraw();
     }
 }
@@ -282,9 +287,12 @@ unsafe extern "C" fn oomfrag_oom_entry(
         Pending::store(order, gfp, zonelist, &mask, current_pid());
         return;
     }
-    // The OOM notifier chain is not called for memcg OOMs: report here.
-    let state = KPROBE_STATE.load(Acquire);
-    if state.is_null() {
+    // The OOM notifier chain is not called for memcg OOMs: hand the request
+    // to the irq_work, which reports it (this context may be int3's,
+    // NMI-like: no locks, no ktime_get()).
+    if MEMCG.busy.cmpxchg(false, true, Acquire).is_err() {
+        // The previous one is not reported yet (memcg OOMs are serialised
+        // by `oom_lock`, so this needs a very slow irq_work).
         return;
     }
     let mut r = current_request(0);
@@ -293,10 +301,52 @@ unsafe extern "C" fn oomfrag_oom_entry(
     r.gfp = Some(gfp);
     r.nodes = mask;
     r.zonelist = zonelist;
+    // SAFETY: this handler owns `busy`, so no one else touches `req`
+    // (`MemcgSlot`'s invariant).
+    unsafe { *MEMCG.req.get() = r };
+    // SAFETY: irq_work_queue() may be called from any context.
+    unsafe { oomfrag_memcg_queue() };
+}
+
+/// The memory-cgroup request the kprobe handler hands to the irq_work.
+///
+/// # Invariants
+///
+/// `req` is touched only by the owner of `busy`: the handler that set it
+/// (`cmpxchg(false, true)`) until it queues the irq_work, then the irq_work
+/// until it has copied `req` out and cleared `busy`.
+struct MemcgSlot {
+    busy: Atomic<bool>,
+    req: core::cell::UnsafeCell<Request>,
+}
+
+// SAFETY: `req` is only accessed by the owner of `busy` (invariant).
+unsafe impl Sync for MemcgSlot {}
+
+static MEMCG: MemcgSlot = MemcgSlot {
+    busy: Atomic::new(false),
+    req: core::cell::UnsafeCell::new(Request::unknown(crate::gfp::KERNEL)),
+};
+
+/// Reports the memcg OOM the kprobe handler queued, from the irq_work
+/// (hard interrupt context).
+#[no_mangle]
+extern "C" fn oomfrag_memcg_report() {
+    if !MEMCG.busy.load(Acquire) {
+        return;
+    }
+    // SAFETY: `busy` is set and the handler that set it queued this work,
+    // so the work owns `req` now (`MemcgSlot`'s invariant).
+    let r = unsafe { *MEMCG.req.get() };
+    MEMCG.busy.store(false, Release);
+    let state = KPROBE_STATE.load(Acquire);
+    if state.is_null() {
+        return;
+    }
     // SAFETY: `KPROBE_STATE` is non-null only while the kprobe is
-    // registered, holding a reference (`OomKprobe`'s invariant); the
-    // reference is dropped only after `unregister_kprobe()` has waited for
-    // this handler.
+    // registered or its irq_work may still run, holding a reference
+    // (`OomKprobe`'s invariant); `OomKprobe::drop` waits for this work
+    // (`irq_work_sync()`) before dropping it.
     unsafe { &*state }.on_memcg_oom(r);
 }
 

@@ -6,6 +6,7 @@
  * the request to Rust (capture.rs).
  */
 #include <linux/cpuset.h>
+#include <linux/irq_work.h>
 #include <linux/kprobes.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
@@ -86,6 +87,29 @@ void oomfrag_current(struct oomfrag_task *t)
 		if (oomfrag_node_allowed(nid, false))
 			__set_bit(nid, t->softwall);
 	}
+}
+
+/*
+ * A memory-cgroup OOM is reported from an irq_work, not from the kprobe
+ * handler: until the kprobe is optimised the handler runs in int3 context,
+ * which lockdep treats as NMI, where neither ktime_get() nor the module's
+ * spinlocks may be used.  irq_work_queue() is NMI-safe.
+ */
+static void oomfrag_memcg_irq_work(struct irq_work *work)
+{
+	oomfrag_memcg_report();
+}
+
+static DEFINE_IRQ_WORK(oomfrag_memcg_work, oomfrag_memcg_irq_work);
+
+void oomfrag_memcg_queue(void)
+{
+	irq_work_queue(&oomfrag_memcg_work);
+}
+
+void oomfrag_memcg_sync(void)
+{
+	irq_work_sync(&oomfrag_memcg_work);
 }
 
 #ifdef CONFIG_KPROBES

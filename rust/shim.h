@@ -34,7 +34,12 @@ void oomfrag_oom_entry(int order, unsigned int gfp, bool memcg,
 		       bool zonelist, const unsigned long *nodes,
 		       unsigned int nr_words);
 
+/* capture.rs: reports the memcg OOM the kprobe handler queued. */
+void oomfrag_memcg_report(void);
+
 /* capture_shim.c */
+void oomfrag_memcg_queue(void);
+void oomfrag_memcg_sync(void);
 int oomfrag_kprobe_register(void);
 void oomfrag_kprobe_unregister(void);
 void oomfrag_current(struct oomfrag_task *t);

@@ -31,13 +31,14 @@ use kernel::{
     ffi,
     new_mutex,
     new_spinlock,
+    new_spinlock_irq,
     prelude::*,
     sync::{
         atomic::{
             Atomic,
             Relaxed, //
         },
-        Mutex, SpinLock,
+        Mutex, SpinLock, SpinLockIrq,
     },
     time::{
         Instant,
@@ -100,7 +101,7 @@ pub struct Shared {
     pub max_zones: usize,
     /// Events, counters, rate limit.
     #[pin]
-    pub history: SpinLock<History>,
+    pub history: SpinLockIrq<History>,
     #[pin]
     scratch: Mutex<Scratch>,
     /// The request the `query` file answers for.
@@ -147,7 +148,7 @@ impl Shared {
         Ok(pin_init!(Self {
             platform: live::platform(),
             max_zones,
-            history <- new_spinlock!(history),
+            history <- new_spinlock_irq!(history),
             scratch <- new_mutex!(scratch),
             query <- new_mutex!(QuerySpec {
                 order: 0,
@@ -168,9 +169,11 @@ impl Shared {
         e.compute_ns = start.elapsed().as_nanos().max(0) as u64;
     }
 
-    /// The OOM path for a memory-cgroup OOM, from the kprobe (atomic
-    /// context; the notifier chain is not called for these).  No zones are
-    /// read: the event is filled in its history slot, and one line printed.
+    /// The OOM path for a memory-cgroup OOM, from the irq_work the kprobe
+    /// queues (hard interrupt context; the notifier chain is not called for
+    /// these).  No zones are read: the event is filled in its history slot,
+    /// and one line printed.  The history lock disables interrupts
+    /// everywhere, so taking it here is consistent.
     pub fn on_memcg_oom(&self, req: Request) {
         let start = Instant::<Monotonic>::now();
         let (summary, print) = {
