@@ -112,7 +112,10 @@ scenario() {
 	constraint=${3:+ constraint=$3}
 	try=1
 	while :; do
-		echo "SCENARIO $name expect=$expect$constraint"
+		# Through the kernel log: written to the console by the shell, the
+		# line could be cut by a kernel message printed meanwhile (seen:
+		# "expect=fragmentat[ 2.5] ...").
+		echo "SCENARIO $name expect=$expect$constraint" > /dev/kmsg
 		mark "scenario-$name-$try"
 		provoke "$name"
 		rc=$?
