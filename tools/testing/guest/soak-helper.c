@@ -336,8 +336,15 @@ static int cmd_readloop(const char *stop, char **files, int nfiles, long rounds)
 	int i;
 
 	for (round = 0; rounds ? round < rounds : access(stop, F_OK) != 0; round++)
-		for (i = 0; i < nfiles; i++)
+		for (i = 0; i < nfiles; i++) {
 			read_one(files[i], &c);
+			/*
+			 * An open file pins the module (its files' owner):
+			 * the load/unload cycles need moments with none open.
+			 */
+			if (!rounds)
+				usleep(500 + rnd() % 2000);
+		}
 	print_reads(rounds ? "reads" : "readloop", &c);
 	return c.errors != 0;
 }
@@ -370,6 +377,7 @@ static int cmd_writeloop(const char *stop, const char *path)
 		else
 			errors++;
 		close(fd);
+		usleep(500 + rnd() % 2000);	/* as readloop: let rmmod in */
 	}
 	printf("SOAK writeloop ok=%ld refused=%ld gone=%ld errors=%ld\n",
 	       ok, refused, gone, errors);

@@ -157,17 +157,26 @@ phase_cycles() {
 		memcg_hog && k=$((k + 1))
 		n=$((n + 1))
 	done; echo "SOAK cycles_memcg ooms=$n killed=$k") > /tmp/memcg.out 2>&1 &
-	loaded=0 unloaded=0 bad=0 i=0
+	loaded=0 unloaded=0 bad=0 i=0 busy=0
 	while [ $i -lt $N_CYCLES ]; do
 		if insmod $KO/oomfrag.ko; then loaded=$((loaded + 1)); else bad=$((bad + 1)); fi
 		usleep $((RANDOM % 300 * 1000))
-		if rmmod oomfrag; then unloaded=$((unloaded + 1)); else bad=$((bad + 1)); fi
+		# An open file pins the module: rmmod fails (EAGAIN) until no
+		# reader holds one, so it is tried again, up to 2000 times.
+		t=0
+		until rmmod oomfrag 2>/dev/null; do
+			t=$((t + 1))
+			[ $t -lt 2000 ] || break
+			usleep 2000
+		done
+		if [ $t -lt 2000 ]; then unloaded=$((unloaded + 1)); else bad=$((bad + 1)); fi
+		busy=$((busy + t))
 		i=$((i + 1))
 	done
 	touch /tmp/stop
 	wait
 	cat /tmp/reader*.out /tmp/writer.out /tmp/sysrq.out /tmp/memcg.out
-	echo "SOAK cycles cycles=$i loaded=$loaded unloaded=$unloaded failed=$bad"
+	echo "SOAK cycles cycles=$i loaded=$loaded unloaded=$unloaded failed=$bad rmmod_busy=$busy"
 	# The same, deterministically: a file held open across rmmod, closed
 	# after (rmmod must refuse, or the close must be harmless).
 	load_oomfrag
