@@ -29,8 +29,16 @@ check oomfrag_counted sh -c "grep -qx 'events [1-9][0-9]*' $D/stats"
 # The metrics and stats files read back to back, then printed for
 # tools/testing/metrics-check (exposition parser, counters against stats).
 check metrics_read sh -c "cat $D/metrics > /tmp/metrics && cat $D/stats > /tmp/stats"
+# Kernel messages stay off the console meanwhile (printed into the middle
+# of the long file, 10k lines with 65 zones, one cut a sample in two);
+# what the kernel said meanwhile is printed right after, for check-console.
+mark metrics-dump
+read -r cl rest < /proc/sys/kernel/printk
+echo 1 > /proc/sys/kernel/printk
 echo METRICS-BEGIN; cat /tmp/metrics; echo METRICS-END
 echo STATS-BEGIN; cat /tmp/stats; echo STATS-END
+echo "$cl" > /proc/sys/kernel/printk
+since metrics-dump | sed 1d
 check rmmod_stress rmmod oomfrag_stress
 check rmmod_oomfrag rmmod oomfrag
 exit 0
