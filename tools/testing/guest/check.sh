@@ -91,7 +91,11 @@ check query_hex sh -c "echo 'gfp=0x100cca order=2' > $q && grep -q ' order=2 gfp
 # node=N is a nodemask: zones of other nodes are listed, not eligible.
 check query_node sh -c "echo 'order=1 gfp=GFP_KERNEL node=0' > $q && grep -q '^event=oom .* nodemask=0 ' $q && ! grep '^event=zone' $q | grep -v ' node=0 ' | grep -q ' eligible=1 '"
 echo 'order=1 gfp=GFP_ATOMIC' > $q
-good=$(head -2 $q | tail -1 | sed 's/ compute_ns=.*//')
+# The query's state is its request (order, gfp, nodemask); the rest of the
+# line (verdict, free_ineligible_kb, compute_ns) follows live memory.
+qreq() { head -2 $q | tail -1 | sed -n 's/.* \(order=[^ ]* gfp=[^ ]*\).* constraint=[^ ]*\( nodemask=[^ ]*\)\{0,1\}.*/\1\2/p'; }
+good=$(qreq)
+check query_state_read test "$good" = "order=1 gfp=0x820(GFP_ATOMIC)"
 long=$(head -c 300 /dev/zero | tr '\0' 'a')
 i=0
 for bad in 'order=99' 'order=-1' 'order=' 'order=1x' 'gfp=GFP_BOGUS' 'gfp=0x3' \
@@ -101,7 +105,7 @@ for bad in 'order=99' 'order=-1' 'order=' 'order=1x' 'gfp=GFP_BOGUS' 'gfp=0x3' \
 	if printf '%s' "$bad" > $q 2>/dev/null; then
 		fail "query_rejects_$i" "accepted: $bad"
 	else
-		now=$(head -2 $q | tail -1 | sed 's/ compute_ns=.*//')
+		now=$(qreq)
 		if [ "$now" = "$good" ]; then ok "query_rejects_$i"
 		else fail "query_rejects_$i" "query changed after: $bad"; fi
 	fi
