@@ -341,21 +341,18 @@ proptest! {
             Cause::None => prop_assert!(c.ok),
             Cause::Exhaustion | Cause::Fragmentation => {
                 prop_assert!(!lifted(&Lift::ALL));
-                // The order-0 part with everything lifted decides which.
-                let all_free = z.free as i64 - ((1i64 << order) - 1);
-                let mut m = z.wmark[w] as i64;
-                if flags & ALLOC_RESERVES != 0 {
-                    if flags & ALLOC_MIN_RESERVE != 0 {
-                        m -= m / 2;
-                        if flags & ALLOC_NON_BLOCK != 0 {
-                            m -= m / 4;
-                        }
-                    }
-                    if flags & ALLOC_OOM != 0 {
-                        m -= m / 2;
-                    }
-                }
-                prop_assert_eq!(c.cause == Cause::Exhaustion, all_free <= m);
+                // The order-0 part with everything lifted (CMA and
+                // high-atomic counted, the zone's own reserve of 0, the
+                // unboosted mark) decides which.
+                let part = ref_zone_ok_part(
+                    &z,
+                    order as u32,
+                    z.wmark[w] as i64,
+                    z.zone_idx as usize,
+                    flags | ALLOC_CMA | ALLOC_HIGHATOMIC,
+                    false,
+                );
+                prop_assert_eq!(c.cause == Cause::Exhaustion, !part);
                 if c.cause == Cause::Fragmentation {
                     prop_assert!(order > 0);
                 }
