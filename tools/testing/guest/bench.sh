@@ -44,13 +44,7 @@ oom_class() {
 			wait_log "Killed process $v " || echo "BENCH warn sysrq event $ev: no kill seen"
 			;;
 		memcg)
-			cg=/sys/fs/cgroup/oomfrag-bench
-			mkdir -p $cg
-			echo +memory > /sys/fs/cgroup/cgroup.subtree_control
-			echo 8M > $cg/memory.max
-			sh -c "echo \$\$ > $cg/cgroup.procs; echo 0 > /proc/self/oom_score_adj; exec tail /dev/zero" \
-				</dev/null >/dev/null 2>&1
-			rmdir $cg
+			memcg_oom oomfrag-bench 8M
 			;;
 		stress)
 			# exhaustion and fragmentation in turn; each run's first

@@ -134,6 +134,18 @@ scenario() {
 	[ "$n" -lt 5 ] || sleep 5
 }
 
+# memcg_oom NAME LIMIT: one memory-cgroup OOM: a hog joins a new cgroup
+# NAME limited to LIMIT, becomes killable and grows until it is killed.
+memcg_oom() {
+	cg=/sys/fs/cgroup/$1
+	mkdir -p $cg
+	echo +memory > /sys/fs/cgroup/cgroup.subtree_control
+	echo $2 > $cg/memory.max
+	sh -c "echo \$\$ > $cg/cgroup.procs; echo 0 > /proc/self/oom_score_adj; exec tail /dev/zero" \
+		</dev/null >/dev/null 2>&1
+	rmdir $cg
+}
+
 # provoke NAME: one OOM of the kind NAME names, with a victim to kill.
 provoke() {
 	v=$(victim)
@@ -141,14 +153,7 @@ provoke() {
 	sysrq)
 		echo f > /proc/sysrq-trigger && wait_log "Killed process $v " ;;
 	memcg)
-		cg=/sys/fs/cgroup/oomfrag-test
-		mkdir -p $cg
-		echo +memory > /sys/fs/cgroup/cgroup.subtree_control
-		echo 16M > $cg/memory.max
-		# The hog joins the cgroup, becomes killable, and grows forever.
-		sh -c "echo \$\$ > $cg/cgroup.procs; echo 0 > /proc/self/oom_score_adj; exec tail /dev/zero" \
-			</dev/null >/dev/null 2>&1
-		rmdir $cg ;;
+		memcg_oom oomfrag-test 16M ;;
 	cpuset)
 		# A cgroup v2 cpuset of node 1 only; the hog's page faults
 		# (GFP_HIGHUSER_MOVABLE, __GFP_HARDWALL) may use no other node.
