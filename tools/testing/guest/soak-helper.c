@@ -21,11 +21,20 @@
  *	1 MiB, 2^62).  A file that goes away (module unloaded) is not an
  *	error; any other failure is.  Prints "SOAK reads opens=N reads=N
  *	bytes=N gone=N enomem=N errors=N" (ENOMEM: fault injection).
- *   soak-helper readloop STOPFILE FILE...
+ *   soak-helper readloop STOPFILE GATEFILE FILE...
  *	as reads, over and over until STOPFILE exists (a debugfs reader
- *	during load/unload cycles).
- *   soak-helper writeloop STOPFILE QUERYFILE
- *	writes good and bad queries until STOPFILE exists; prints counts.
+ *	during load/unload cycles).  While GATEFILE exists, no file is
+ *	opened: an open file pins the module, and the cycles' rmmod, after
+ *	some tries that race with the readers, raises the gate until it is
+ *	through.
+ *   soak-helper openloop STOPFILE FILE...
+ *	opens each file, reads a byte, closes it, over and over (a pause of
+ *	up to 1 ms after each) until STOPFILE exists, with no gate: its opens
+ *	race with the cycles' rmmod.  Prints "SOAK openloop opens=N gone=N
+ *	errors=N".
+ *   soak-helper writeloop STOPFILE GATEFILE QUERYFILE
+ *	writes good and bad queries until STOPFILE exists, with the same
+ *	gate; prints counts.
  * With SOAK_MAKE_IT_FAIL=1 in the environment, any command first sets its
  * own /proc/self/make-it-fail: fault injection for its own allocations
  * (after exec, which would itself fail).
@@ -266,9 +275,10 @@ struct read_counts {
 
 static int gone_errno(int e)
 {
-	/* A debugfs file being removed: ENOENT at open, EIO or ENODEV on a
-	 * file that was open. */
-	return e == ENOENT || e == EIO || e == ENODEV;
+	/* A debugfs file being removed: ENOENT at open, ENXIO at an open
+	 * that lost the race with rmmod (the owner is going), EIO or ENODEV
+	 * on a file that was open. */
+	return e == ENOENT || e == ENXIO || e == EIO || e == ENODEV;
 }
 
 static void read_one(const char *path, struct read_counts *c)
@@ -329,7 +339,15 @@ static void print_reads(const char *what, const struct read_counts *c)
 	       what, c->opens, c->reads, c->bytes, c->gone, c->enomem, c->errors);
 }
 
-static int cmd_readloop(const char *stop, char **files, int nfiles, long rounds)
+/* Wait while GATE exists (the cycles' rmmod wants every file closed). */
+static void wait_gate(const char *gate)
+{
+	while (gate && access(gate, F_OK) == 0)
+		usleep(1000);
+}
+
+static int cmd_readloop(const char *stop, const char *gate, char **files, int nfiles,
+			long rounds)
 {
 	struct read_counts c = {0};
 	long round;
@@ -337,19 +355,41 @@ static int cmd_readloop(const char *stop, char **files, int nfiles, long rounds)
 
 	for (round = 0; rounds ? round < rounds : access(stop, F_OK) != 0; round++)
 		for (i = 0; i < nfiles; i++) {
+			wait_gate(gate);
 			read_one(files[i], &c);
-			/*
-			 * An open file pins the module (its files' owner):
-			 * the load/unload cycles need moments with none open.
-			 */
-			if (!rounds)
-				usleep(500 + rnd() % 2000);
 		}
 	print_reads(rounds ? "reads" : "readloop", &c);
 	return c.errors != 0;
 }
 
-static int cmd_writeloop(const char *stop, const char *path)
+static int cmd_openloop(const char *stop, char **files, int nfiles)
+{
+	long opens = 0, gone = 0, errors = 0;
+	char b;
+	int i;
+
+	while (access(stop, F_OK) != 0)
+		for (i = 0; i < nfiles; i++) {
+			int fd = open(files[i], O_RDONLY);
+
+			if (fd < 0) {
+				if (gone_errno(errno))
+					gone++;
+				else
+					errors++;
+			} else {
+				opens++;
+				if (read(fd, &b, 1) < 0 && !gone_errno(errno))
+					errors++;
+				close(fd);
+			}
+			usleep(rnd() % 1000);
+		}
+	printf("SOAK openloop opens=%ld gone=%ld errors=%ld\n", opens, gone, errors);
+	return errors != 0;
+}
+
+static int cmd_writeloop(const char *stop, const char *gate, const char *path)
 {
 	static const char *const q[] = {
 		"order=1 gfp=GFP_KERNEL", "order=3 gfp=GFP_HIGHUSER_MOVABLE",
@@ -358,9 +398,11 @@ static int cmd_writeloop(const char *stop, const char *path)
 	long ok = 0, refused = 0, gone = 0, errors = 0, i;
 
 	for (i = 0; access(stop, F_OK) != 0; i++) {
-		int fd = open(path, O_WRONLY);
 		const char *s = q[i % 6];
+		int fd;
 
+		wait_gate(gate);
+		fd = open(path, O_WRONLY);
 		if (fd < 0) {
 			if (gone_errno(errno))
 				gone++;
@@ -377,7 +419,6 @@ static int cmd_writeloop(const char *stop, const char *path)
 		else
 			errors++;
 		close(fd);
-		usleep(500 + rnd() % 2000);	/* as readloop: let rmmod in */
 	}
 	printf("SOAK writeloop ok=%ld refused=%ld gone=%ld errors=%ld\n",
 	       ok, refused, gone, errors);
@@ -446,11 +487,13 @@ int main(int argc, char **argv)
 	if (argc == 5 && !strcmp(argv[1], "fuzz"))
 		return cmd_fuzz(argv[2], atol(argv[3]), strtoul(argv[4], NULL, 0));
 	if (argc >= 5 && !strcmp(argv[1], "reads") && !strcmp(argv[argc - 2], "--"))
-		return cmd_readloop(NULL, argv + 2, argc - 4, atol(argv[argc - 1]));
-	if (argc >= 4 && !strcmp(argv[1], "readloop"))
-		return cmd_readloop(argv[2], argv + 3, argc - 3, 0);
-	if (argc == 4 && !strcmp(argv[1], "writeloop"))
-		return cmd_writeloop(argv[2], argv[3]);
+		return cmd_readloop(NULL, NULL, argv + 2, argc - 4, atol(argv[argc - 1]));
+	if (argc >= 5 && !strcmp(argv[1], "readloop"))
+		return cmd_readloop(argv[2], argv[3], argv + 4, argc - 4, 0);
+	if (argc >= 4 && !strcmp(argv[1], "openloop"))
+		return cmd_openloop(argv[2], argv + 3, argc - 3);
+	if (argc == 5 && !strcmp(argv[1], "writeloop"))
+		return cmd_writeloop(argv[2], argv[3], argv[4]);
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "hog"))
 		return cmd_hog(atol(argv[2]), argv[3], argc == 5 && atoi(argv[4]));
 	fprintf(stderr, "usage: see the comment at the top of soak-helper.c\n");

@@ -21,6 +21,8 @@ echo 0 > /proc/sys/vm/oom_dump_tasks
 echo "5 6 1 7" > /proc/sys/kernel/printk
 
 now() { cut -d' ' -f1 /proc/uptime; }
+# cs: uptime in centiseconds.
+cs() { read -r u _ < /proc/uptime; echo ${u%.*}${u#*.}; }
 stat_get() { sed -n "s/^$1 //p" $D/stats 2>/dev/null; }
 # gone PID: wait up to 30 s for PID to exit (a zombie counts), then reap it.
 gone() {
@@ -89,7 +91,9 @@ phase_memcg() {
 
 # Real allocation OOMs of a page fault (GFP_HIGHUSER_MOVABLE, order 0):
 # an unkillable ballast takes all but ~48 MB, then each hog (the OOM
-# killer's first choice) grows until killed.
+# killer's first choice) grows until killed.  Watermark boosting is left
+# on, as on a user's machine: the verdict is exhaustion, or boost when
+# reclaim raised the watermark the request failed (both are expected).
 phase_hog() {
 	begin hog
 	avail=$(awk '/^MemAvailable/ {print int($2 / 1024)}' /proc/meminfo)
@@ -98,23 +102,25 @@ phase_hog() {
 	ballast=$!
 	while [ ! -e /tmp/hog.ready ]; do sleep 0.2; done
 	grep -E '^Mem(Free|Available)' /proc/meminfo | tr '\n' ' '; echo
-	e0=$(events); v0=$(verdicts exhaustion); vsnap /tmp/v0
+	e0=$(events); v0=$(($(verdicts exhaustion) + $(verdicts boost))); vsnap /tmp/v0
 	killed=0 stuck=0 i=0
 	while [ $i -lt $N_HOG ]; do
 		timeout 60 $H hog 0 1000 </dev/null >/dev/null 2>&1
 		if [ $? = 137 ]; then killed=$((killed + 1)); else stuck=$((stuck + 1)); fi
 		i=$((i + 1))
 	done
-	echo "SOAK oom class=alloc_exhaustion ooms=$i events=$(($(events) - e0)) expected_verdict=$(($(verdicts exhaustion) - v0)) killed=$killed stuck=$stuck verdicts=$(vdelta /tmp/v0)"
+	echo "SOAK oom class=alloc_hog ooms=$i events=$(($(events) - e0)) expected_verdict=$(($(verdicts exhaustion) + $(verdicts boost) - v0)) killed=$killed stuck=$stuck verdicts=$(vdelta /tmp/v0)"
 	kill -9 $ballast; wait $ballast 2>/dev/null
 	end
 }
 
 # The stress sample's scenarios (real allocations of each verdict): each
 # run gives two OOM events (the first kills the victim, the second gives
-# the hoard back).
+# the hoard back).  Without watermark boosting, as in make check: each
+# scenario's verdict is then its own.
 phase_scenarios() {
 	begin scenarios
+	echo 0 > /proc/sys/vm/watermark_boost_factor
 	insmod $KO/oomfrag_stress.ko || { fail soak_insmod_stress "insmod failed"; end; return; }
 	eval "${SETUP:-:}"
 	for sv in $SCENS; do
@@ -137,16 +143,18 @@ phase_scenarios() {
 }
 
 # Load/unload cycles while 4 readers read every file, a writer writes
-# query, and OOMs (sysrq-f and memcg) fire all along.
+# query, an opener opens and closes every file, and OOMs (sysrq-f and
+# memcg) fire all along.
 phase_cycles() {
 	begin cycles
 	rmmod oomfrag 2>/dev/null
-	rm -f /tmp/stop
-	files="$D/zones $D/watermarks $D/query $D/last $D/stats"
+	rm -f /tmp/stop /tmp/gate
+	files="$D/zones $D/watermarks $D/query $D/last $D/stats $D/buddy $D/metrics"
 	for r in 1 2 3 4; do
-		$H readloop /tmp/stop $files > /tmp/reader$r.out 2>&1 &
+		$H readloop /tmp/stop /tmp/gate $files > /tmp/reader$r.out 2>&1 &
 	done
-	$H writeloop /tmp/stop $D/query > /tmp/writer.out 2>&1 &
+	$H writeloop /tmp/stop /tmp/gate $D/query > /tmp/writer.out 2>&1 &
+	$H openloop /tmp/stop $files > /tmp/opener.out 2>&1 &
 	(n=0 k=0; while [ ! -e /tmp/stop ]; do
 		v=$(victim); echo f > /proc/sysrq-trigger
 		gone $v && k=$((k + 1)) || kill -9 $v
@@ -157,26 +165,37 @@ phase_cycles() {
 		memcg_hog && k=$((k + 1))
 		n=$((n + 1))
 	done; echo "SOAK cycles_memcg ooms=$n killed=$k") > /tmp/memcg.out 2>&1 &
-	loaded=0 unloaded=0 bad=0 i=0 busy=0
+	loaded=0 racing=0 gated=0 bad=0 i=0 busy=0 cs_ins=0 cs_rm=0
 	while [ $i -lt $N_CYCLES ]; do
+		c0=$(cs)
 		if insmod $KO/oomfrag.ko; then loaded=$((loaded + 1)); else bad=$((bad + 1)); fi
+		cs_ins=$((cs_ins + $(cs) - c0))
 		usleep $((RANDOM % 300 * 1000))
-		# An open file pins the module: rmmod fails (EAGAIN) until no
-		# reader holds one, so it is tried again, up to 2000 times.
+		c0=$(cs)
+		# An open file pins the module: rmmod fails (EAGAIN) while a
+		# reader or the writer holds one.  It is tried 10 times while
+		# they go on (an rmmod racing their opens), then with the gate
+		# up (no new opens but the opener's), until the files in use
+		# are closed.
 		t=0
 		until rmmod oomfrag 2>/dev/null; do
 			t=$((t + 1))
-			[ $t -lt 2000 ] || break
+			[ $t -eq 10 ] && touch /tmp/gate
+			[ $t -lt 15000 ] || break
 			usleep 2000
 		done
-		if [ $t -lt 2000 ]; then unloaded=$((unloaded + 1)); else bad=$((bad + 1)); fi
+		if [ $t -lt 10 ]; then racing=$((racing + 1))
+		elif [ $t -lt 15000 ]; then gated=$((gated + 1))
+		else bad=$((bad + 1)); fi
+		rm -f /tmp/gate
+		cs_rm=$((cs_rm + $(cs) - c0))
 		busy=$((busy + t))
 		i=$((i + 1))
 	done
 	touch /tmp/stop
 	wait
-	cat /tmp/reader*.out /tmp/writer.out /tmp/sysrq.out /tmp/memcg.out
-	echo "SOAK cycles cycles=$i loaded=$loaded unloaded=$unloaded failed=$bad rmmod_busy=$busy"
+	cat /tmp/reader*.out /tmp/writer.out /tmp/opener.out /tmp/sysrq.out /tmp/memcg.out
+	echo "SOAK cycles cycles=$i loaded=$loaded unloaded_racing=$racing unloaded_gated=$gated failed=$bad rmmod_busy=$busy insmod_ms=$((cs_ins * 10)) rmmod_ms=$((cs_rm * 10))"
 	# The same, deterministically: a file held open across rmmod, closed
 	# after (rmmod must refuse, or the close must be harmless).
 	load_oomfrag
