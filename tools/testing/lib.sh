@@ -42,17 +42,20 @@ oomfrag_kernel_dir() { echo "$OOMFRAG_CACHE/$(oomfrag_kernel_key "${1:-}")"; }
 # into OUT/src (rsync keeps their times: rebuilds stay incremental; build
 # output there is kept, deleted sources are deleted) and built there with
 # MO=OUT/build.  The .ko files land under OUT/build; prints that path.
-oomfrag_test_modules() {
-	local kdir=$1 out=$2
-	mkdir -p "$out/src" "$out/build"
+oomfrag_test_modules() (
+	kdir=$1 out=$2
+	mkdir -p "$out/src" "$out/build" || exit 1
+	# Guests started at once (make soak runs two) build here one at a time.
+	exec 9>"$out/.lock"
+	flock 9 || exit 1
 	rsync -a --delete --exclude='*.mod.c' \
 		--include=/Kbuild --include=/rust/ --include=/samples/ \
 		--include='/rust/*.rs' --include='/rust/*.c' --include='/rust/*.h' \
 		--include=/samples/Kbuild --include='/samples/*.rs' \
 		--include='/samples/*.c' --include='/samples/*.h' \
-		--exclude='*' "$OOMFRAG_TOP/" "$out/src/" || return 1
-	make -C "$kdir" M="$out/src" MO="$out/build" LLVM=1 OOMFRAG_TEST=1 modules >&2 || return 1
+		--exclude='*' "$OOMFRAG_TOP/" "$out/src/" || exit 1
+	make -C "$kdir" M="$out/src" MO="$out/build" LLVM=1 OOMFRAG_TEST=1 modules >&2 || exit 1
 	echo "$out/build"
-}
+)
 # Where oomfrag_test_modules puts the modules for the debug kernel.
 oomfrag_debug_modules_dir() { echo "$(oomfrag_kernel_dir debug).modules"; }
