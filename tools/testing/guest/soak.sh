@@ -103,13 +103,25 @@ phase_hog() {
 	while [ ! -e /tmp/hog.ready ]; do sleep 0.2; done
 	grep -E '^Mem(Free|Available)' /proc/meminfo | tr '\n' ' '; echo
 	e0=$(events); v0=$(($(verdicts exhaustion) + $(verdicts boost))); vsnap /tmp/v0
+	# A spare victim: while a killed hog's memory is not yet freed (the
+	# OOM reaper gave up on it, MMF_OOM_SKIP), the next OOM finds every
+	# other task unkillable (-1000, inherited from this script) and the
+	# kernel panics "System is deadlocked on memory".  The spare, far
+	# smaller than any hog, is killed then instead, and replaced.
+	spare=$(victim) spares=0
 	killed=0 stuck=0 i=0
 	while [ $i -lt $N_HOG ]; do
 		timeout 60 $H hog 0 1000 </dev/null >/dev/null 2>&1
 		if [ $? = 137 ]; then killed=$((killed + 1)); else stuck=$((stuck + 1)); fi
+		st=$(cut -d' ' -f3 /proc/$spare/stat 2>/dev/null)
+		if [ -z "$st" ] || [ "$st" = Z ]; then
+			wait $spare 2>/dev/null
+			spares=$((spares + 1)) spare=$(victim)
+		fi
 		i=$((i + 1))
 	done
-	echo "SOAK oom class=alloc_hog ooms=$i events=$(($(events) - e0)) expected_verdict=$(($(verdicts exhaustion) + $(verdicts boost) - v0)) killed=$killed stuck=$stuck verdicts=$(vdelta /tmp/v0)"
+	kill -9 $spare; wait $spare 2>/dev/null
+	echo "SOAK oom class=alloc_hog ooms=$i events=$(($(events) - e0)) expected_verdict=$(($(verdicts exhaustion) + $(verdicts boost) - v0)) killed=$killed stuck=$stuck spare_kills=$spares verdicts=$(vdelta /tmp/v0)"
 	kill -9 $ballast; wait $ballast 2>/dev/null
 	end
 }
