@@ -37,6 +37,7 @@ use crate::watermark::{
     unusable_free,
     usable_mt_mask,
     watermark_check,
+    zone_watermark_fast,
     Cause,
     Check, //
 };
@@ -98,8 +99,15 @@ pub struct ZoneVerdict {
     pub eligible: bool,
     /// Whether the last-chance attempt considers it (`__GFP_HARDWALL`).
     pub eligible_last: bool,
-    /// Pass/fail at min, low, high.
-    pub checks: [Check; 3],
+    /// The slow path's check, at min (`alloc_flags_slowpath()` sets
+    /// `ALLOC_WMARK_MIN`), with its cause: the check that decides.
+    pub min_check: Check,
+    /// `zone_watermark_fast()`'s answer at low and at high (the report's
+    /// `ok_low`, `ok_high`).  Only pass or fail: no cause is sought for
+    /// them, which keeps the OOM path to the checks that decide.
+    pub ok_low: bool,
+    /// See [`ZoneVerdict::ok_low`].
+    pub ok_high: bool,
     /// `__alloc_pages_may_oom()`'s last-chance check (see [`Stage`]).
     pub last_chance: Check,
     /// `lowmem_reserve[highest_zoneidx]`.
@@ -140,7 +148,9 @@ impl ZoneVerdict {
         kind: ZoneKind::Normal,
         eligible: false,
         eligible_last: false,
-        checks: [Check::EMPTY; 3],
+        min_check: Check::EMPTY,
+        ok_low: false,
+        ok_high: false,
         last_chance: Check::EMPTY,
         reserve: 0,
         free: 0,
@@ -160,7 +170,7 @@ impl ZoneVerdict {
     /// The check that decides the OOM: the slow path's attempts are made at
     /// the min watermark (`alloc_flags_slowpath()` sets `ALLOC_WMARK_MIN`).
     pub fn decisive(&self) -> &Check {
-        &self.checks[Wmark::Min as usize]
+        &self.min_check
     }
 
     /// The check of `stage`.
@@ -220,7 +230,8 @@ pub fn zone_verdict(
     let last_caps = last_chance_caps(p, gfp, &caps);
     let hz = gfp_zone(p, gfp);
     let highest = hz.unwrap_or(0);
-    let checks = Wmark::ALL.map(|w| watermark_check(p, z, order, w, highest, &caps));
+    let min_check = watermark_check(p, z, order, Wmark::Min, highest, &caps);
+    let ok_at = |w| zone_watermark_fast(p, z, order, w, highest, &caps);
     let last = watermark_check(p, z, order, Wmark::High, highest, &last_caps);
     let mask = usable_mt_mask(&caps);
     let info = contig_info(&z.nr_free[..z.orders()], order);
@@ -233,7 +244,9 @@ pub fn zone_verdict(
         eligible: zone_eligible(z, hz, nodemask, &caps, task, gfp),
         // (gfp_mask | __GFP_HARDWALL) & ~__GFP_DIRECT_RECLAIM
         eligible_last: zone_eligible(z, hz, nodemask, &last_caps, task, gfp | HARDWALL),
-        checks,
+        min_check,
+        ok_low: ok_at(Wmark::Low),
+        ok_high: ok_at(Wmark::High),
         last_chance: last,
         reserve: z.reserve_for(highest),
         free: z.free,

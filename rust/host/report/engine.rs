@@ -311,13 +311,14 @@ fn apply_pre_4_4(
     let mut fails = vec![None; e.kept];
     for (i, z) in zones.iter().enumerate().take(e.kept) {
         // Every watermark by the old rule, so ok_low/ok_high agree with it.
-        for w in Wmark::ALL {
-            let (c, f) = pre_4_4_check(z, e.eval_order, z.mark(w), z.reserve_for(hz), &caps, p.cma);
-            e.storage[i].checks[w as usize] = c;
-            if w == Wmark::Min {
-                fails[i] = f;
-            }
-        }
+        let old_rule =
+            |w: Wmark| pre_4_4_check(z, e.eval_order, z.mark(w), z.reserve_for(hz), &caps, p.cma);
+        let (c, f) = old_rule(Wmark::Min);
+        let zv = &mut e.storage[i];
+        zv.min_check = c;
+        zv.ok_low = old_rule(Wmark::Low).0.ok;
+        zv.ok_high = old_rule(Wmark::High).0.ok;
+        fails[i] = f;
         let (lc, _) = pre_4_4_check(
             z,
             e.eval_order,

@@ -13,6 +13,7 @@ use common::*;
 use oomfrag_engine::frag::*;
 use oomfrag_engine::gfp::{self, gfp_zone, slowpath_caps};
 use oomfrag_engine::task::Task;
+use oomfrag_engine::verdict::zone_verdict;
 use oomfrag_engine::watermark::*;
 use oomfrag_engine::zone::*;
 use proptest::prelude::*;
@@ -371,6 +372,23 @@ proptest! {
                 }
             }
         }
+    }
+
+    /// A zone's verdict carries the reference's answers: at min (with the
+    /// cause `watermark_check` names), and pass or fail at low and high.
+    #[test]
+    fn zone_verdict_checks_match_reference(
+        z in zone(), gfp in gfp(), order in 0u8..11, t in task()
+    ) {
+        let p = x86();
+        let flags = flags_of(gfp, order, &t);
+        let hz = ref_gfp_zone(gfp).unwrap() as usize;
+        let v = zone_verdict(&p, &z, order, gfp, &t, &NodeMask::ALL);
+        prop_assert_eq!(v.decisive().ok, ref_fast(&z, order as u32, 0, hz, flags));
+        prop_assert_eq!(v.ok_low, ref_fast(&z, order as u32, 1, hz, flags));
+        prop_assert_eq!(v.ok_high, ref_fast(&z, order as u32, 2, hz, flags));
+        let caps = slowpath_caps(&p, gfp, order, &t);
+        prop_assert_eq!(*v.decisive(), watermark_check(&p, &z, order, Wmark::Min, hz as u8, &caps));
     }
 
     #[test]
