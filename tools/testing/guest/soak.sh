@@ -8,7 +8,8 @@
 #
 # Settings: PHASES (names of the phase_* functions below, in order),
 # N_SYSRQ, N_MEMCG, N_HOG, N_SCEN (per stress scenario), SCENS
-# ("scenario:verdict ..."), N_CYCLES, N_FUZZ, N_FAULT, SEED, SETUP.
+# ("scenario:verdict ..."), N_CYCLES, N_FUZZ, N_FAULT, SEED, SETUP,
+# FAULT_SET (soak --fault: "FILE=VALUE ..." for the fault phase).
 protect
 H=/bin/soak-helper
 CG=/sys/fs/cgroup/soak
@@ -246,6 +247,12 @@ phase_fault() {
 		echo N > $FI/$f/ignore-gfp-wait
 	done
 	echo N > $FI/fail_page_alloc/ignore-gfp-highmem
+	# soak --fault: the user's settings on top (checked on the host).
+	for kv in ${FAULT_SET:-}; do
+		echo "${kv#*=}" > "$FI/${kv%%=*}" ||
+			fail soak_fault_set "$FI/${kv%%=*} refused '${kv#*=}'"
+	done
+	echo "SOAK fault_settings ${FAULT_SET:-default}"
 	memcg_setup 8M
 	loaded=0 refused=0 leftover=0 killed=0 stuck=0 i=0
 	e_total=0 o_total=0
