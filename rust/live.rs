@@ -262,6 +262,7 @@ unsafe fn read_zone(
     }
     s.blocks_exact = false;
     s.blocks_capped = false;
+    s.lists_read = true;
     // SAFETY: per the function's contract `zone` is live for the whole
     // call (zones are never freed); every field is read with one volatile
     // load, as READ_ONCE() does, since the allocator updates them

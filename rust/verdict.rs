@@ -34,6 +34,7 @@ use crate::platform::Platform;
 use crate::task::Task;
 use crate::watermark::{
     largest_order,
+    lists_supply,
     unusable_free,
     usable_mt_mask,
     watermark_check,
@@ -110,6 +111,12 @@ pub struct ZoneVerdict {
     pub ok_high: bool,
     /// `__alloc_pages_may_oom()`'s last-chance check (see [`Stage`]).
     pub last_chance: Check,
+    /// Whether the free lists hold a block the slow path's attempt could
+    /// take ([`lists_supply`]): a zone passes for the summary only if its
+    /// check passes and this holds.
+    pub supplies: bool,
+    /// The same for the last-chance attempt's flags.
+    pub supplies_last: bool,
     /// `lowmem_reserve[highest_zoneidx]`.
     pub reserve: u64,
     /// Free pages, free CMA pages, free high-atomic pages (copied for the
@@ -152,6 +159,8 @@ impl ZoneVerdict {
         ok_low: false,
         ok_high: false,
         last_chance: Check::EMPTY,
+        supplies: false,
+        supplies_last: false,
         reserve: 0,
         free: 0,
         free_cma: 0,
@@ -179,6 +188,17 @@ impl ZoneVerdict {
             Stage::SlowPath => self.decisive(),
             Stage::LastChance => &self.last_chance,
         }
+    }
+
+    /// Whether the zone could satisfy the request at `stage`: its check
+    /// passes and its free lists hold a block the attempt may take (a
+    /// passing check with empty lists fails in `rmqueue()`).
+    pub fn passes_at(&self, stage: Stage) -> bool {
+        self.at(stage).ok
+            && match stage {
+                Stage::SlowPath => self.supplies,
+                Stage::LastChance => self.supplies_last,
+            }
     }
 
     /// Whether `stage` considers the zone.
@@ -248,6 +268,8 @@ pub fn zone_verdict(
         ok_low: ok_at(Wmark::Low),
         ok_high: ok_at(Wmark::High),
         last_chance: last,
+        supplies: lists_supply(z, order, &caps),
+        supplies_last: lists_supply(z, order, &last_caps),
         reserve: z.reserve_for(highest),
         free: z.free,
         free_cma: z.free_cma,
@@ -388,7 +410,8 @@ pub fn summarize(verdicts: &[ZoneVerdict], order: u8, memcg: bool) -> Verdict {
 ///
 /// 1. `memcg` for a memory-cgroup OOM (zones are not the limit);
 /// 2. `no_eligible_zone` if the request may use no zone;
-/// 3. `none` if an eligible zone passes its check now;
+/// 3. `none` if an eligible zone passes its check now and its free lists
+///    hold a block the request may take ([`ZoneVerdict::passes_at`]);
 /// 4. otherwise each failing zone's cause is weighed by the free pages it
 ///    held that the request could not use ([`blocked_pages`]), summed per
 ///    cause; the heaviest cause wins (ties: fragmentation, cma, highatomic,
@@ -405,7 +428,7 @@ pub fn summarize_at(verdicts: &[ZoneVerdict], order: u8, memcg: bool, stage: Sta
     if eligible().next().is_none() {
         return Verdict::NoEligibleZone;
     }
-    if eligible().any(|v| v.at(stage).ok) {
+    if eligible().any(|v| v.passes_at(stage)) {
         return Verdict::None;
     }
     let order_of = [
@@ -427,7 +450,10 @@ pub fn summarize_at(verdicts: &[ZoneVerdict], order: u8, memcg: bool, stage: Sta
             best = Some((cause, sum));
         }
     }
-    let exhausted = eligible().any(|v| v.at(stage).cause == Cause::Exhaustion);
+    // A zone whose check passes with nothing on its lists has no page the
+    // request can take: exhausted too.
+    let exhausted = eligible()
+        .any(|v| v.at(stage).cause == Cause::Exhaustion || (v.at(stage).ok && !v.passes_at(stage)));
     let high: u64 = eligible().map(|v| v.marks[Wmark::High as usize]).sum();
     match best {
         Some((cause, sum)) if !exhausted || sum > high => Verdict::of_cause(cause),

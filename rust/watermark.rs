@@ -26,6 +26,24 @@ pub fn usable_mt_mask(caps: &AllocCaps) -> u8 {
     m
 }
 
+/// Whether `rmqueue()` could take a block of `order` or larger from the
+/// zone's free lists for a request with `caps`: from its own migrate type
+/// or, through `fallbacks[]`, another PCP type (`__rmqueue()`), from
+/// `MIGRATE_CMA` with `ALLOC_CMA`, from `MIGRATE_HIGHATOMIC` with
+/// `ALLOC_HIGHATOMIC`, `ALLOC_OOM` or `ALLOC_NON_BLOCK`
+/// (`rmqueue_buddy()`).  `zone_watermark_fast()` asks this of the lists
+/// only for order > 0; at order 0 a zone whose free counter passes its mark
+/// while its lists are empty (the counter's per-CPU drift, a few pages, in
+/// a zone whose marks are 0) passes the check, and `rmqueue()` then fails.
+/// True when the lists were not read: nothing says they are empty.
+pub fn lists_supply(z: &ZoneSnapshot, order: u8, caps: &AllocCaps) -> bool {
+    let mut mask = usable_mt_mask(caps);
+    if caps.non_block {
+        mask |= Mt::HighAtomic.bit();
+    }
+    !z.lists_read || largest_order(z, mask).is_some_and(|o| o >= order)
+}
+
 /// Why a zone fails a request: the one restriction whose lifting alone
 /// would let the check pass (see [`watermark_check`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -253,6 +253,10 @@ pub struct ZoneSnapshot {
     pub blocks_exact: bool,
     /// Whether some list's count stopped at the cap (`live::COUNT_LIMIT`).
     pub blocks_capped: bool,
+    /// Whether `nr_free` and `nonempty` were read (always, from a live
+    /// zone; from a log, only when the report has the zone's buddy line).
+    /// Without them no free list can be judged empty.
+    pub lists_read: bool,
 }
 
 impl ZoneSnapshot {
@@ -278,6 +282,7 @@ impl ZoneSnapshot {
             blocks: [[0; NR_MT]; MAX_ORDERS],
             blocks_exact: false,
             blocks_capped: false,
+            lists_read: false,
         }
     }
 

@@ -59,6 +59,11 @@ pub struct ZoneOut {
     pub highatomic_kb: u64,
     /// The cause word.
     pub cause: &'static str,
+    /// Its free lists hold a block the request may take (or were not
+    /// printed): see `ZoneVerdict::passes_at`.
+    pub supplies: bool,
+    /// The report printed its buddy line.
+    pub lists_read: bool,
     /// Largest order on a usable list, and on any list.
     pub largest_usable: Option<u8>,
     /// See `largest_usable`.
@@ -243,6 +248,7 @@ fn snapshot(
         }
     }
     if let Some(b) = &z.buddy {
+        s.lists_read = true;
         for o in &b.orders {
             let Some(order) = order_of(o, page_kb) else {
                 continue;
@@ -671,6 +677,12 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut HostEvent) -> Analysis {
             free_cma_kb: p.kb(v.free_cma),
             highatomic_kb: p.kb(v.free_highatomic),
             cause: c.cause.name(),
+            supplies: if e.stage == Stage::LastChance {
+                v.supplies_last
+            } else {
+                v.supplies
+            },
+            lists_read: z.buddy.is_some(),
             largest_usable: v.largest_usable,
             largest_any: v.largest_any,
             legacy_fail: loop_fail.get(i).copied().flatten().map(|f| {

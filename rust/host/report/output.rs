@@ -57,6 +57,15 @@ fn zone_sentence(a: &Analysis, z: &ZoneOut, order: u8) -> String {
         format!("free {} kB{cut} = {usable} kB", z.free_kb)
     };
     match z.cause {
+        "none" if !z.supplies => format!(
+            "{name}: {base} > {mark} {} kB{adj}{reserve}: passes the {chk} check, but no block of order {order} or larger is on a list it may use (largest usable order {}): the allocator takes nothing from it (rmqueue() fails).",
+            z.min_kb,
+            opt(z.largest_usable)
+        ),
+        "none" if !z.lists_read => format!(
+            "{name}: {base} > {mark} {} kB{adj}{reserve}: passes the {chk} check (the report has no free-list line for it).",
+            z.min_kb
+        ),
         "none" => format!(
             "{name}: {base} > {mark} {} kB{adj}{reserve}, and a block of order {order} or larger is free on a list it may use (largest usable order {}): passes the {chk} check.",
             z.min_kb,

@@ -193,3 +193,44 @@ fn sysrq_is_judged_at_order_0_and_says_so() {
         "{l}"
     );
 }
+
+/// `zone_watermark_fast()` scans no free list at order 0, so a zone whose
+/// free counter is a page above a mark of 0 passes while its lists are
+/// empty; `rmqueue()` then takes nothing from it.  Seen on an 8-node debug
+/// guest (fixture x86_64-7.3-numa8-empty-lists-exhaustion-soak.log): node 0's
+/// DMA32 had 2 MB managed, marks 0, free 4 kB and an all-zero buddy line.
+#[test]
+fn a_passing_zone_with_empty_lists_does_not_satisfy() {
+    let p = x86();
+    let mut tiny = ZoneSnapshot::empty(0, 1, ZoneKind::Dma32, 11);
+    tiny.free = 1;
+    tiny.lists_read = true;
+    let mut exhausted = zone(177, 196);
+    exhausted.node = 1;
+    exhausted.lists_read = true;
+    let judge = |tiny: &ZoneSnapshot| {
+        let v = [tiny, &exhausted]
+            .map(|z| zone_verdict(&p, z, 0, GFP_KERNEL, &Task::PLAIN, &NodeMask::ALL));
+        (
+            v[0].decisive().ok,
+            v[0].passes_at(Stage::SlowPath),
+            summarize(&v, 0, false),
+        )
+    };
+    // The check passes, the lists are empty: exhaustion, not none.
+    assert_eq!(judge(&tiny), (true, false, Verdict::Exhaustion));
+    // Lists not read (a log without the zone's buddy line): the counters
+    // are all there is, and they pass.
+    let mut unread = tiny;
+    unread.lists_read = false;
+    assert_eq!(judge(&unread), (true, true, Verdict::None));
+    // One free page on a list the request may take: it would succeed.
+    let mut one = tiny;
+    one.nr_free[0] = 1;
+    one.nonempty[0] = Mt::Movable.bit();
+    assert_eq!(judge(&one), (true, true, Verdict::None));
+    // ... but not if that page is CMA and the request is not movable.
+    one.nonempty[0] = Mt::Cma.bit();
+    one.free_cma = 0;
+    assert_eq!(judge(&one), (true, false, Verdict::Exhaustion));
+}

@@ -13,7 +13,7 @@ use common::*;
 use oomfrag_engine::frag::*;
 use oomfrag_engine::gfp::{self, gfp_zone, slowpath_caps};
 use oomfrag_engine::task::Task;
-use oomfrag_engine::verdict::zone_verdict;
+use oomfrag_engine::verdict::{zone_verdict, Stage};
 use oomfrag_engine::watermark::*;
 use oomfrag_engine::zone::*;
 use proptest::prelude::*;
@@ -201,8 +201,10 @@ prop_compose! {
         cma_share in 0u64..=100, ha_share in 0u64..=100,
         extra in 0u64..400,
         idx in 0u8..4,
+        lists_read in prop::bool::weighted(0.8),
     ) -> ZoneSnapshot {
         let mut z = ZoneSnapshot::empty(0, idx, ZoneKind::Normal, 11);
+        z.lists_read = lists_read;
         for o in 0..11 {
             // Orders from `high_orders` up are empty: fragmentation happens.
             z.nr_free[o] = if o < high_orders { nr_free[o] >> (o / 2) } else { 0 };
@@ -261,6 +263,28 @@ fn task() -> impl Strategy<Value = Task> {
         oom_victim: k == 7,
         ..Task::PLAIN
     })
+}
+
+/// Whether `rmqueue()` finds a block of `order` or larger (mm/page_alloc.c,
+/// 7.3): `__rmqueue_smallest()` on the request's own type, `__rmqueue()`'s
+/// fallbacks[] (every other PCP type: `fallbacks[UNMOVABLE] = {RECLAIMABLE,
+/// MOVABLE}`, and so on), `__rmqueue_cma_fallback()` with `ALLOC_CMA`, and
+/// `rmqueue_buddy()`'s `MIGRATE_HIGHATOMIC` with `ALLOC_HIGHATOMIC`, or
+/// with `ALLOC_OOM | ALLOC_NON_BLOCK` once the rest failed.  A zone whose
+/// lists were not read is taken to have a block.
+fn ref_rmqueue_finds(z: &ZoneSnapshot, order: u32, flags: u32) -> bool {
+    if !z.lists_read {
+        return true;
+    }
+    let own_and_fallbacks = (1 << 0) | (1 << 1) | (1 << 2);
+    let mut types = own_and_fallbacks;
+    if flags & ALLOC_CMA != 0 {
+        types |= 1 << MIGRATE_CMA;
+    }
+    if flags & (ALLOC_HIGHATOMIC | ALLOC_OOM | ALLOC_NON_BLOCK) != 0 {
+        types |= 1 << MIGRATE_HIGHATOMIC;
+    }
+    (order as usize..11).any(|o| z.nr_free[o] != 0 && z.nonempty[o] & types != 0)
 }
 
 /// The reference flags of `task`'s request.
@@ -389,6 +413,12 @@ proptest! {
         prop_assert_eq!(v.ok_high, ref_fast(&z, order as u32, 2, hz, flags));
         let caps = slowpath_caps(&p, gfp, order, &t);
         prop_assert_eq!(*v.decisive(), watermark_check(&p, &z, order, Wmark::Min, hz as u8, &caps));
+        // The zone satisfies the request only if the check passes and
+        // rmqueue() finds a block.
+        prop_assert_eq!(
+            v.passes_at(Stage::SlowPath),
+            ref_fast(&z, order as u32, 0, hz, flags) && ref_rmqueue_finds(&z, order as u32, flags)
+        );
     }
 
     #[test]
