@@ -35,9 +35,11 @@ use crate::task::Task;
 use crate::watermark::{
     largest_order,
     lists_supply,
+    seek_cause,
     unusable_free,
     usable_mt_mask,
     watermark_check,
+    watermark_check_uncaused,
     zone_watermark_fast,
     Cause,
     Check, //
@@ -109,7 +111,10 @@ pub struct ZoneVerdict {
     pub ok_low: bool,
     /// See [`ZoneVerdict::ok_low`].
     pub ok_high: bool,
-    /// `__alloc_pages_may_oom()`'s last-chance check (see [`Stage`]).
+    /// `__alloc_pages_may_oom()`'s last-chance check (see [`Stage`]).  Its
+    /// cause is sought only when an event is decided there
+    /// ([`seek_last_chance_causes`], from [`Event::evaluate`]); until then
+    /// it is `Cause::None` even if the check fails.
     pub last_chance: Check,
     /// Whether the free lists hold a block the slow path's attempt could
     /// take ([`lists_supply`]): a zone passes for the summary only if its
@@ -252,7 +257,7 @@ pub fn zone_verdict(
     let highest = hz.unwrap_or(0);
     let min_check = watermark_check(p, z, order, Wmark::Min, highest, &caps);
     let ok_at = |w| zone_watermark_fast(p, z, order, w, highest, &caps);
-    let last = watermark_check(p, z, order, Wmark::High, highest, &last_caps);
+    let last = watermark_check_uncaused(p, z, order, Wmark::High, highest, &last_caps);
     let mask = usable_mt_mask(&caps);
     let info = contig_info(&z.nr_free[..z.orders()], order);
     let usable = usable_blocks(z, mask).map(|b| contig_info(&b[..z.orders()], order));
@@ -283,6 +288,34 @@ pub fn zone_verdict(
         frag_index: fragmentation_index(order, &info),
         unusable_index_usable: usable.map(|i| unusable_index(order, &i)),
         frag_index_usable: usable.map(|i| fragmentation_index(order, &i)),
+    }
+}
+
+/// Names the causes of the last-chance checks of `verdicts`, made by
+/// [`zone_verdict`] for `zones` (in the same order) and the same request,
+/// which leaves them unnamed: only an event decided at the last chance
+/// reads them.
+pub fn seek_last_chance_causes(
+    p: &Platform,
+    zones: &[ZoneSnapshot],
+    verdicts: &mut [ZoneVerdict],
+    order: u8,
+    gfp: u32,
+    task: &Task,
+) {
+    let caps = slowpath_caps(p, gfp, order, task);
+    let last_caps = last_chance_caps(p, gfp, &caps);
+    let highest = gfp_zone(p, gfp).unwrap_or(0);
+    for (v, z) in verdicts.iter_mut().zip(zones) {
+        seek_cause(
+            p,
+            z,
+            order,
+            Wmark::High,
+            highest,
+            &last_caps,
+            &mut v.last_chance,
+        );
     }
 }
 
@@ -702,6 +735,15 @@ impl<S: DerefMut<Target = [ZoneVerdict]>> Event<S> {
         if req.trigger == Trigger::Alloc && self.verdict == Verdict::None {
             // Only an allocation that reached __alloc_pages_may_oom() made
             // the last-chance attempt.
+            let kept = self.kept;
+            seek_last_chance_causes(
+                p,
+                zones,
+                &mut self.storage[..kept],
+                self.eval_order,
+                gfp,
+                &req.task,
+            );
             let v = summarize_at(self.zones(), self.eval_order, memcg, Stage::LastChance);
             if v != Verdict::None {
                 self.verdict = v;

@@ -297,15 +297,44 @@ pub fn watermark_check(
     highest_zoneidx: u8,
     caps: &AllocCaps,
 ) -> Check {
-    let ok = zone_watermark_fast(p, z, order, w, highest_zoneidx, caps);
-    let mut check = Check {
-        ok,
+    let mut check = watermark_check_uncaused(p, z, order, w, highest_zoneidx, caps);
+    seek_cause(p, z, order, w, highest_zoneidx, caps, &mut check);
+    check
+}
+
+/// [`watermark_check`] without the search for a cause: `cause` stays
+/// `Cause::None` even when the check fails, until [`seek_cause`] (with
+/// the same arguments) fills it in.  For a check whose cause is read only
+/// sometimes: the OOM path does no counterfactual work it does not print.
+pub fn watermark_check_uncaused(
+    p: &Platform,
+    z: &ZoneSnapshot,
+    order: u8,
+    w: Wmark,
+    highest_zoneidx: u8,
+    caps: &AllocCaps,
+) -> Check {
+    Check {
+        ok: zone_watermark_fast(p, z, order, w, highest_zoneidx, caps),
         cause: Cause::None,
         min: adjusted_min(z.mark(w), caps),
         usable: z.free as i64 - unusable_free(z, order, caps, p.cma),
-    };
-    if ok {
-        return check;
+    }
+}
+
+/// Names the cause of `check`, a [`watermark_check_uncaused`] of the same
+/// arguments, if it failed (see [`watermark_check`]).
+pub fn seek_cause(
+    p: &Platform,
+    z: &ZoneSnapshot,
+    order: u8,
+    w: Wmark,
+    highest_zoneidx: u8,
+    caps: &AllocCaps,
+    check: &mut Check,
+) {
+    if check.ok {
+        return;
     }
     let lifted = |lifts: &[Lift]| check_lifted(p, z, order, w, highest_zoneidx, caps, lifts);
     check.cause = if !lifted(&Lift::ALL) {
@@ -323,7 +352,6 @@ pub fn watermark_check(
             .find(|l| lifted(&[**l]))
             .map_or(Cause::Reserves, |l| l.cause())
     };
-    check
 }
 
 /// One row of the debugfs `watermarks` table: a request of `gfp` and
