@@ -91,10 +91,11 @@ phase_memcg() {
 }
 
 # Real allocation OOMs of a page fault (GFP_HIGHUSER_MOVABLE, order 0):
-# an unkillable ballast takes all but ~48 MB and KASAN's quarantine, then each hog (the OOM
-# killer's first choice) grows until killed.  Watermark boosting is left
-# on, as on a user's machine: the verdict is exhaustion, or boost when
-# reclaim raised the watermark the request failed (both are expected).
+# an unkillable ballast takes all but ~48 MB and room for KASAN's
+# quarantine, then each hog (the OOM killer's first choice) grows until
+# killed.  Watermark boosting is left on, as on a user's machine: the
+# verdict is exhaustion, or boost when reclaim raised the watermark the
+# request failed (both are expected).
 phase_hog() {
 	begin hog
 	avail=$(awk '/^MemAvailable/ {print int($2 / 1024)}' /proc/meminfo)
