@@ -65,7 +65,7 @@ clippy: $(KDIR_DEP)
 rustfmtcheck: $(KDIR_DEP)
 	rustfmt --check --edition 2021 \
 		--config-path $$($(KMAKE) --print-kdir)/.rustfmt.toml \
-		$(wildcard rust/*.rs samples/*.rs)
+		$$(find rust samples -path rust/host -prune -o -name '*.rs' -print)
 
 # All tests; the last line reads "N passed, N failed".
 check: toolchain
@@ -94,4 +94,4 @@ demo: test-modules
 clean:
 	-@kdir=$${KDIR:-$$($(TESTING)/build-kernel --print-dir 2>/dev/null)}; \
 	if [ -f "$$kdir/Module.symvers" ]; then KDIR=$$kdir $(KMAKE) OOMFRAG_TEST=1 clean; fi
-	rm -rf rust/host/target
+	rm -rf rust/host/target tools/oomfrag-report/target

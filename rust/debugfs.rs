@@ -10,14 +10,12 @@
 //! `rmmod` would oops); their contents come from here, through
 //! [`oomfrag_debugfs_show`] and [`oomfrag_debugfs_write`].
 
-use crate::history::HISTORY;
-use crate::live;
-use crate::query::{
+use crate::engine::query::{
     parse_query,
     QueryError,
     QUERY_MAX, //
 };
-use crate::report::{
+use crate::engine::report::{
     BuddyLine,
     EventText,
     Header,
@@ -25,8 +23,10 @@ use crate::report::{
     WatermarkTable,
     ZoneSnapshotText, //
 };
+use crate::glue::live;
+use crate::glue::user_input::read_all;
+use crate::history::HISTORY;
 use crate::state::Shared;
-use crate::user_input::read_all;
 use kernel::{
     bindings,
     ffi,
@@ -52,8 +52,8 @@ use kernel::{
 /// The requests the `watermarks` file checks: one that may not use CMA
 /// and one that may.
 const WATERMARK_GFPS: [(&str, u32); 2] = [
-    ("nocma", crate::gfp::KERNEL),
-    ("cma", crate::gfp::HIGHUSER_MOVABLE),
+    ("nocma", crate::engine::gfp::KERNEL),
+    ("cma", crate::engine::gfp::HIGHUSER_MOVABLE),
 ];
 
 fn show_zones(s: &Shared, f: &mut Formatter<'_>) -> FmtResult {
@@ -116,7 +116,7 @@ fn write_query(s: &Shared, r: &mut UserSliceReader) -> Result {
             &s.platform,
             input,
             live::NR_ORDERS_U8,
-            crate::gfp::KERNEL,
+            crate::engine::gfp::KERNEL,
             live::node_id_online,
         ),
         Err(e) if e == EINVAL => Err(QueryError::TooLong),

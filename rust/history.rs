@@ -3,11 +3,11 @@
 //! What the module remembers of OOM events: the last [`HISTORY`] events for
 //! the `last` file, the `stats` counters, and the print rate limit.
 
+use crate::engine::verdict::Stats;
 use crate::state::{
     new_event,
     KEvent, //
 };
-use crate::verdict::Stats;
 use kernel::{
     prelude::*,
     time::{

@@ -29,24 +29,12 @@ use kernel::{
     sync::Arc, //
 };
 
-pub mod capture;
 pub mod debugfs;
-pub mod frag;
-pub mod gfp;
+pub mod engine;
+pub mod glue;
 pub mod history;
 pub mod line;
-pub mod live;
-pub mod oom;
-pub mod oom_notifier;
-pub mod platform;
-pub mod query;
-pub mod report;
 pub mod state;
-pub mod task;
-pub mod user_input;
-pub mod verdict;
-pub mod watermark;
-pub mod zone;
 
 module! {
     type: OomFrag,
@@ -65,8 +53,8 @@ module! {
 /// The loaded module.  Fields drop in order: the capture first (waiting
 /// for running callbacks), then the files, then the state.
 struct OomFrag {
-    _kprobe: Option<capture::OomKprobe>,
-    _notifier: oom_notifier::OomNotifier<state::Shared>,
+    _kprobe: Option<glue::capture::OomKprobe>,
+    _notifier: glue::oom_notifier::OomNotifier<state::Shared>,
     _files: debugfs::Files,
     shared: Arc<state::Shared>,
 }
@@ -79,9 +67,9 @@ impl kernel::Module for OomFrag {
         // freed, so the line can say whether out_of_memory() goes on to
         // kill (if they freed nothing, the zones are as the kernel left
         // them).
-        let notifier = oom_notifier::OomNotifier::register(shared.clone(), i32::MIN)?;
+        let notifier = glue::oom_notifier::OomNotifier::register(shared.clone(), i32::MIN)?;
         let kprobe = if module_parameters::kprobe.value() {
-            capture::OomKprobe::register(shared.clone())
+            glue::capture::OomKprobe::register(shared.clone())
         } else {
             Err(EOPNOTSUPP)
         };
@@ -103,8 +91,8 @@ impl kernel::Module for OomFrag {
             "preallocated {} bytes per zone for {} zones (ZoneSnapshot {} B, ZoneVerdict {} B)\n",
             state::prealloc_bytes_per_zone(),
             shared.max_zones,
-            core::mem::size_of::<zone::ZoneSnapshot>(),
-            core::mem::size_of::<verdict::ZoneVerdict>()
+            core::mem::size_of::<engine::zone::ZoneSnapshot>(),
+            core::mem::size_of::<engine::verdict::ZoneVerdict>()
         );
         Ok(OomFrag {
             _kprobe: kprobe,

@@ -3,30 +3,30 @@
 //! The module's state, preallocated at load, and the OOM path: snapshot the
 //! zones, let the engine decide ([`Event::evaluate`]), keep, print.
 
-use crate::capture::{
+use crate::engine::platform::Platform;
+use crate::engine::query::QuerySpec;
+use crate::engine::report::{
+    SummaryLine,
+    ZoneLine, //
+};
+use crate::engine::verdict::{
+    Event,
+    Request,
+    ZoneVerdict, //
+};
+use crate::engine::zone::ZoneSnapshot;
+use crate::glue::capture::{
     self,
     Pending, //
 };
+use crate::glue::live;
+use crate::glue::oom_notifier::OomHandler;
 use crate::history::{
     History,
     RateLimit,
     HISTORY, //
 };
 use crate::line::Line;
-use crate::live;
-use crate::oom_notifier::OomHandler;
-use crate::platform::Platform;
-use crate::query::QuerySpec;
-use crate::report::{
-    SummaryLine,
-    ZoneLine, //
-};
-use crate::verdict::{
-    Event,
-    Request,
-    ZoneVerdict, //
-};
-use crate::zone::ZoneSnapshot;
 use kernel::{
     ffi,
     new_mutex,
@@ -133,7 +133,7 @@ impl Shared {
             zones: KVec::from_elem(ZoneSnapshot::EMPTY, max_zones, GFP_KERNEL)?,
             event: new_event(max_zones)?,
             consumed: 0,
-            req: Request::unknown(crate::gfp::KERNEL),
+            req: Request::unknown(crate::engine::gfp::KERNEL),
             line: Line::new(),
         };
         let mut copies = KVec::with_capacity(HISTORY, GFP_KERNEL)?;
@@ -152,7 +152,7 @@ impl Shared {
             scratch <- new_mutex!(scratch),
             query <- new_mutex!(QuerySpec {
                 order: 0,
-                gfp: crate::gfp::KERNEL,
+                gfp: crate::engine::gfp::KERNEL,
                 node: None,
             }),
             debug <- new_mutex!(debug),
@@ -203,7 +203,7 @@ impl OomHandler for Shared {
         let start = Instant::<Monotonic>::now();
         let mut guard = self.scratch.lock();
         let s = &mut *guard;
-        s.req = Request::unknown(crate::gfp::KERNEL);
+        s.req = Request::unknown(crate::engine::gfp::KERNEL);
         capture::fill_current_request(&mut s.req, *freed as u64);
         Pending::take(&mut s.consumed, &mut s.req);
         let req = s.req;
@@ -215,8 +215,8 @@ impl OomHandler for Shared {
         e.evaluate(&self.platform, &s.zones[..seen], req);
         if n > seen {
             e.nr_zones = n;
-            e.verdict = crate::verdict::Verdict::Unknown;
-            e.unknown = Some(crate::verdict::Unknown::Zones);
+            e.verdict = crate::engine::verdict::Verdict::Unknown;
+            e.unknown = Some(crate::engine::verdict::Unknown::Zones);
         }
         self.seal(e, start);
         let print = {

@@ -36,9 +36,9 @@ module! {
     license: "GPL",
 }
 
-#[path = "../rust/oom_notifier.rs"]
+#[path = "../rust/glue/oom_notifier.rs"]
 pub mod oom_notifier;
-#[path = "../rust/user_input.rs"]
+#[path = "../rust/glue/user_input.rs"]
 pub mod user_input;
 
 use oom_notifier::{

@@ -69,17 +69,17 @@ module! {
 
 // Shared with oomfrag: the gfp table, the notifier registration, reading a
 // debugfs write.
-#[path = "../rust/gfp.rs"]
+#[path = "../rust/engine/gfp.rs"]
 pub mod gfp;
-#[path = "../rust/oom_notifier.rs"]
+#[path = "../rust/glue/oom_notifier.rs"]
 pub mod oom_notifier;
-#[path = "../rust/platform.rs"]
+#[path = "../rust/engine/platform.rs"]
 pub mod platform;
-#[path = "../rust/task.rs"]
+#[path = "../rust/engine/task.rs"]
 pub mod task;
-#[path = "../rust/user_input.rs"]
+#[path = "../rust/glue/user_input.rs"]
 pub mod user_input;
-#[path = "../rust/zone.rs"]
+#[path = "../rust/engine/zone.rs"]
 pub mod zone;
 
 use gfp::{

@@ -7,23 +7,7 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
-#[path = "../frag.rs"]
-pub mod frag;
-#[path = "../gfp.rs"]
-pub mod gfp;
-#[path = "../oom.rs"]
-pub mod oom;
-#[path = "../platform.rs"]
-pub mod platform;
-#[path = "../query.rs"]
-pub mod query;
-#[path = "../report.rs"]
-pub mod report;
-#[path = "../task.rs"]
-pub mod task;
-#[path = "../verdict.rs"]
-pub mod verdict;
-#[path = "../watermark.rs"]
-pub mod watermark;
-#[path = "../zone.rs"]
-pub mod zone;
+#[path = "../engine/mod.rs"]
+mod engine;
+
+pub use engine::*;

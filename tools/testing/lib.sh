@@ -48,11 +48,16 @@ oomfrag_test_modules() (
 	# Guests started at once (make soak runs two) build here one at a time.
 	exec 9>"$out/.lock"
 	flock 9 || exit 1
-	rsync -a --delete --exclude='*.mod.c' \
+	# The module's sources are Kbuild, samples/ and rust/ without the host
+	# crate (rust/host/, built by cargo); kbuild's output is not copied.
+	rsync -a --delete --prune-empty-dirs \
+		--exclude='*.mod.c' --exclude='*.o' --exclude='*.ko' --exclude='.*' \
+		--exclude=/rust/host/ \
 		--include=/Kbuild --include=/rust/ --include=/samples/ \
-		--include='/rust/*.rs' --include='/rust/*.c' --include='/rust/*.h' \
-		--include=/samples/Kbuild --include='/samples/*.rs' \
-		--include='/samples/*.c' --include='/samples/*.h' \
+		--include='/rust/**/' --include='/rust/**.rs' --include='/rust/**.c' \
+		--include='/rust/**.h' --include=/samples/Kbuild \
+		--include='/samples/*.rs' --include='/samples/*.c' \
+		--include='/samples/*.h' \
 		--exclude='*' "$OOMFRAG_TOP/" "$out/src/" || exit 1
 	make -C "$kdir" M="$out/src" MO="$out/build" LLVM=1 OOMFRAG_TEST=1 modules >&2 || exit 1
 	echo "$out/build"

@@ -98,7 +98,7 @@ MODULE_FAIL = """\
 	    # Subtest: oomfrag_verdict
 	    1..2
 	    ok 1 classify_cma
-	    # classify_fragmentation: ASSERTION FAILED at rust/verdict.rs:42
+	    # classify_fragmentation: ASSERTION FAILED at rust/engine/verdict.rs:42
 	    Expected verdict == Verdict::Fragmentation, but
 	        verdict == Exhaustion
 	    not ok 2 classify_fragmentation

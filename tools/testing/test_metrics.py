@@ -26,7 +26,7 @@ import oomfrag_metrics as om  # noqa: E402
 
 FIXTURES = os.path.join(HERE, 'fixtures')
 TOP = os.path.normpath(os.path.join(HERE, '..', '..'))
-REPORT_TOOL = os.path.join(TOP, 'tools', 'oomfrag-report')
+REPORT_TOOL = os.path.join(TOP, 'tools', 'oomfrag-report', 'oomfrag-report')
 
 
 def fixture(name):

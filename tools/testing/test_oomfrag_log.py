@@ -258,11 +258,8 @@ class GfpBits(unittest.TestCase):
 
 	def test_default_path(self):
 		self.assertEqual(ol.GFP_RS, os.path.normpath(
-			os.path.join(HERE, '..', '..', 'rust', 'gfp.rs')))
+			os.path.join(HERE, '..', '..', 'rust', 'engine', 'gfp.rs')))
 
-	@unittest.skipUnless(os.path.exists(ol.GFP_RS),
-			     'rust/gfp.rs does not exist yet (it will be the single '
-			     'source of the gfp bits)')
 	def test_real_gfp_rs(self):
 		# The kernel's ___GFP_MOVABLE_BIT and ___GFP_RECLAIMABLE_BIT.
 		self.assertEqual(ol.gfp_bits(), {'MOVABLE': 0x8, 'RECLAIMABLE': 0x10})

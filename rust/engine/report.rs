@@ -10,13 +10,13 @@
 //! format is documented in Documentation/oomfrag.rst; bump
 //! [`FORMAT_VERSION`] when one changes.
 
-use crate::oom::{
+use super::oom::{
     Constraint,
     Kill,
     NoKill, //
 };
-use crate::platform::Platform;
-use crate::verdict::{
+use super::platform::Platform;
+use super::verdict::{
     Event,
     Stats,
     Summary,
@@ -26,8 +26,8 @@ use crate::verdict::{
     COMM_LEN,
     COSTLY_ORDER, //
 };
-use crate::watermark::watermark_row;
-use crate::zone::{
+use super::watermark::watermark_row;
+use super::zone::{
     Mt,
     NodeMask,
     Wmark,
@@ -98,7 +98,7 @@ pub struct Gfp(pub u32);
 impl Display for Gfp {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         write!(f, "{:#x}(", self.0)?;
-        crate::gfp::decode(self.0, f)?;
+        super::gfp::decode(self.0, f)?;
         f.write_char(')')
     }
 }
@@ -170,7 +170,7 @@ impl Display for SummaryLine<'_> {
                 NodeList(&e.req.task.cpuset.mems_allowed)
             )?;
         }
-        if crate::verdict::called_oom(e.req.trigger) {
+        if super::verdict::called_oom(e.req.trigger) {
             write!(f, " kill={}", e.kill.name())?;
             match e.kill {
                 Kill::No(r) => write!(f, " reason={}", r.name())?,
@@ -410,8 +410,8 @@ impl<S: core::ops::DerefMut<Target = [ZoneVerdict]>> Display for EventText<'_, S
 /// `ZONE_MOVABLE` (`GFP_KERNEL`) and a movable one that may use both
 /// (`GFP_HIGHUSER_MOVABLE`).
 pub const METRICS_REQUESTS: [(&str, u32); 2] = [
-    ("nomovable", crate::gfp::KERNEL),
-    ("movable", crate::gfp::HIGHUSER_MOVABLE),
+    ("nomovable", super::gfp::KERNEL),
+    ("movable", super::gfp::HIGHUSER_MOVABLE),
 ];
 
 /// Nanoseconds written as seconds, exactly (`0.000273132`).

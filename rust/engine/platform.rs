@@ -7,7 +7,7 @@
 //! tests and the offline analyzer build one for the kernel whose numbers
 //! they read.
 
-use crate::zone::{
+use super::zone::{
     ZoneKind,
     NR_ZONE_KINDS, //
 };

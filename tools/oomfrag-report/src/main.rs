@@ -288,7 +288,7 @@ mod tests {
     use proptest::prelude::*;
 
     const REPORT: &str =
-        include_str!("../../../tools/testing/fixtures/reports/arm-3.14-cma-seed002.log");
+        include_str!("../../testing/fixtures/reports/arm-3.14-cma-seed002.log");
 
     fn analyse(input: &[u8]) -> (u64, String) {
         let mut out = Vec::new();
@@ -311,10 +311,10 @@ mod tests {
 
     /// Real reports of other kernels and formats (tools/testing/fixtures).
     const REAL: [&str; 4] = [
-        include_str!("../../../tools/testing/fixtures/reports/i386-4.9-highmem-qp-linux-mm.log"),
-        include_str!("../../../tools/testing/fixtures/reports/arm-2.6.28-fragmentation-order2-linux-mm.log"),
-        include_str!("../../../tools/testing/fixtures/reports/i386-2.6.17-atomic-alloc-failure-wrapped-lkml.log"),
-        include_str!("../../../tools/testing/fixtures/reports/x86_64-3.10-numa-exhaustion-rhel7-oomanalyser.log"),
+        include_str!("../../testing/fixtures/reports/i386-4.9-highmem-qp-linux-mm.log"),
+        include_str!("../../testing/fixtures/reports/arm-2.6.28-fragmentation-order2-linux-mm.log"),
+        include_str!("../../testing/fixtures/reports/i386-2.6.17-atomic-alloc-failure-wrapped-lkml.log"),
+        include_str!("../../testing/fixtures/reports/x86_64-3.10-numa-exhaustion-rhel7-oomanalyser.log"),
     ];
 
     fn last_verdict(out: &str) -> Option<String> {

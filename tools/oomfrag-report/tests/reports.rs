@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-//! tools/oomfrag-report's binary on real reports: each fixture in
+//! The analyzer's binary on real reports: each fixture in
 //! tools/testing/fixtures/reports/ carries its source, the verdict worked
 //! out by hand (`# expect: verdict=...`, one per report, in order) and the
 //! arithmetic; the guest console logs of tools/testing/fixtures/ must get
@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 type Style = dyn Fn(usize, &str) -> String;
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/testing/fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testing/fixtures")
 }
 
 /// Runs the analyzer on `input` (stdin) with `args`; (status ok, stdout).

@@ -3,9 +3,9 @@
 //! The page allocator's watermark check, `__zone_watermark_ok()` and its
 //! helpers (mm/page_alloc.c), and why a zone fails it.
 
-use crate::gfp::AllocCaps;
-use crate::platform::Platform;
-use crate::zone::{
+use super::gfp::AllocCaps;
+use super::platform::Platform;
+use super::zone::{
     Mt,
     Wmark,
     ZoneSnapshot, //
@@ -374,8 +374,8 @@ pub struct WatermarkRow {
 /// the request's own highest zone decides `lowmem_reserve`, as in the
 /// allocator.
 pub fn watermark_row(p: &Platform, z: &ZoneSnapshot, gfp: u32, order: u8) -> WatermarkRow {
-    let hz = crate::gfp::gfp_zone(p, gfp);
-    let caps = crate::gfp::slowpath_caps(p, gfp, order, &crate::task::Task::PLAIN);
+    let hz = super::gfp::gfp_zone(p, gfp);
+    let caps = super::gfp::slowpath_caps(p, gfp, order, &super::task::Task::PLAIN);
     WatermarkRow {
         order,
         gfp,

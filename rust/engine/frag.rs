@@ -4,7 +4,7 @@
 //! `fill_contig_page_info()`, `__fragmentation_index()` and
 //! `unusable_free_index()` over per-order free block counts.
 
-use crate::zone::{
+use super::zone::{
     Mt,
     ZoneSnapshot,
     MAX_ORDERS, //

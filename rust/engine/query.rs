@@ -1,22 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The debugfs `query` file's input: `order=N gfp=MASK [node=N]`, parsed
-//! into the [`Request`] that [`crate::verdict::Event::evaluate`] judges.
+//! into the [`Request`] that [`super::verdict::Event::evaluate`] judges.
 //!
 //! Every refusal has its own [`QueryError`]; nothing here panics on any
 //! input.
 
-use crate::gfp::{
+use super::gfp::{
     gfp_zone,
     parse,
     parse_u64, //
 };
-use crate::platform::Platform;
-use crate::verdict::{
+use super::platform::Platform;
+use super::verdict::{
     Request,
     Trigger, //
 };
-use crate::zone::NodeMask;
+use super::zone::NodeMask;
 
 /// A request written to the debugfs `query` file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

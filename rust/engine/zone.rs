@@ -151,7 +151,7 @@ impl Mt {
     }
 }
 
-/// Zone types, in the engine's own naming; [`crate::platform::Platform`]
+/// Zone types, in the engine's own naming; [`super::platform::Platform`]
 /// gives the kernel's index of each type configured in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ZoneKind {

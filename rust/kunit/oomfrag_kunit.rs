@@ -9,16 +9,11 @@
 
 use kernel::prelude::*;
 
-pub mod frag;
-pub mod gfp;
-mod kunit;
+#[path = "../engine/mod.rs"]
+pub mod engine;
+#[path = "../glue/live.rs"]
 pub mod live;
-pub mod oom;
-pub mod platform;
-pub mod task;
-pub mod verdict;
-pub mod watermark;
-pub mod zone;
+mod suites;
 
 module! {
     type: OomFragKunit,

@@ -7,16 +7,16 @@
 //!
 //! With `live.rs` and `oom_notifier.rs`, the only place with `unsafe`.
 
-use crate::state::Shared;
-use crate::verdict::{
+use crate::engine::verdict::{
     Request,
     Trigger,
     COMM_LEN, //
 };
-use crate::zone::{
+use crate::engine::zone::{
     NodeMask,
     NODE_WORDS, //
 };
+use crate::state::Shared;
 use kernel::{
     bindings,
     ffi,
@@ -155,7 +155,7 @@ impl Pending {
 /// the bindings' `task_struct`) reads the wrong offset (a kernel text
 /// address came back as the pid), so the task's fields are left to C.
 pub fn current_request(freed: u64) -> Request {
-    let mut r = Request::unknown(crate::gfp::KERNEL);
+    let mut r = Request::unknown(crate::engine::gfp::KERNEL);
     fill_current_request(&mut r, freed);
     r
 }
@@ -325,7 +325,7 @@ unsafe impl Sync for MemcgSlot {}
 
 static MEMCG: MemcgSlot = MemcgSlot {
     busy: Atomic::new(false),
-    req: core::cell::UnsafeCell::new(Request::unknown(crate::gfp::KERNEL)),
+    req: core::cell::UnsafeCell::new(Request::unknown(crate::engine::gfp::KERNEL)),
 };
 
 /// Reports the memcg OOM the kprobe handler queued, from the irq_work

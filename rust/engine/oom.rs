@@ -5,14 +5,14 @@
 //! names.  The kernel prints the constraint only with a kill
 //! (`oom-kill:constraint=CONSTRAINT_...`); oomfrag says it for every event.
 
-use crate::gfp::{
+use super::gfp::{
     gfp_zone,
     FS,
     THISNODE, //
 };
-use crate::platform::Platform;
-use crate::task::Task;
-use crate::zone::{
+use super::platform::Platform;
+use super::task::Task;
+use super::zone::{
     NodeMask,
     ZoneSnapshot, //
 };

@@ -10,9 +10,9 @@
 //! host tests, the stress sample and the harness (tools/testing) read this
 //! file instead of keeping copies.
 
-use crate::platform::Platform;
-use crate::task::Task;
-use crate::zone::ZoneKind;
+use super::platform::Platform;
+use super::task::Task;
+use super::zone::ZoneKind;
 
 const fn bit(n: u32) -> u32 {
     1 << n

@@ -8,20 +8,20 @@
 //! offline analyzer all decide through [`Event::evaluate`]; the text formats
 //! in `report.rs` only print what it decided.
 
-use crate::frag::{
+use super::frag::{
     contig_info,
     fragmentation_index,
     unusable_index,
     usable_blocks, //
 };
-use crate::gfp::{
+use super::gfp::{
     gfp_zone,
     last_chance_caps,
     slowpath_caps,
     AllocCaps,
     HARDWALL, //
 };
-use crate::oom::{
+use super::oom::{
     constrained_alloc,
     nodes_with_memory,
     oom_kill,
@@ -30,9 +30,9 @@ use crate::oom::{
     NoKill,
     OomControl, //
 };
-use crate::platform::Platform;
-use crate::task::Task;
-use crate::watermark::{
+use super::platform::Platform;
+use super::task::Task;
+use super::watermark::{
     largest_order,
     lists_supply,
     seek_cause,
@@ -44,7 +44,7 @@ use crate::watermark::{
     Cause,
     Check, //
 };
-use crate::zone::{
+use super::zone::{
     NodeMask,
     Wmark,
     ZoneKind,

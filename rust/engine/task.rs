@@ -6,8 +6,8 @@
 //! Plain data, read by `capture.rs` in the module and from the report by
 //! the offline analyzer.
 
-use crate::gfp::HARDWALL;
-use crate::zone::NodeMask;
+use super::gfp::HARDWALL;
+use super::zone::NodeMask;
 
 /// The nodes `cpuset_current_node_allowed(node, gfp_mask)`
 /// (kernel/cgroup/cpuset.c) allows the task, for both kinds of request.

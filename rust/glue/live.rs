@@ -11,8 +11,8 @@
 //! debugfs, one (order, migratetype) list per lock hold (see
 //! [`COUNT_LIMIT`] and [`max_lock_ns()`]).
 
-use crate::platform::Platform;
-use crate::zone::{
+use crate::engine::platform::Platform;
+use crate::engine::zone::{
     Mt,
     ZoneKind,
     ZoneSnapshot,
@@ -67,7 +67,7 @@ const fn bit(b: u32) -> u32 {
     1 << b
 }
 const _: () = {
-    use crate::gfp::*;
+    use crate::engine::gfp::*;
     assert!(DMA == bit(bindings::___GFP_DMA_BIT));
     assert!(HIGHMEM == bit(bindings::___GFP_HIGHMEM_BIT));
     assert!(DMA32 == bit(bindings::___GFP_DMA32_BIT));

@@ -9,17 +9,17 @@
 
 #[kernel::macros::kunit_tests(oomfrag_engine)]
 mod engine_tests {
-    use crate::gfp::{
+    use crate::engine::gfp::{
         self,
         gfp_zone,
         slowpath_caps, //
     };
+    use crate::engine::platform::Platform;
+    use crate::engine::task::Task;
+    use crate::engine::verdict::*;
+    use crate::engine::watermark::Cause;
+    use crate::engine::zone::*;
     use crate::live;
-    use crate::platform::Platform;
-    use crate::task::Task;
-    use crate::verdict::*;
-    use crate::watermark::Cause;
-    use crate::zone::*;
 
     fn zone(kind: ZoneKind, idx: u8, counts: &[(u64, u8)]) -> ZoneSnapshot {
         let mut z = ZoneSnapshot::empty(0, idx, kind, 11);
@@ -126,8 +126,8 @@ mod engine_tests {
 
 #[kernel::macros::kunit_tests(oomfrag_live)]
 mod live_tests {
+    use crate::engine::zone::*;
     use crate::live;
-    use crate::zone::*;
     use kernel::prelude::*;
 
     /// A snapshot of every zone, in a buffer sized to the machine.
