@@ -8,7 +8,7 @@
 #   make check        all tests: host engine tests, clippy/rustfmt, and the
 #                     KUnit suites and guest checks in QEMU
 #   make test-modules oomfrag.ko plus the test-only modules: the KUnit suites
-#                     (rust/oomfrag_kunit.ko) and the stress sample
+#                     (oomfrag_kunit.ko, rust/kunit/) and the samples
 #   make toolchain    install the toolchain (Debian 12, root; idempotent)
 #   make kernel       build or reuse the cached test kernel
 #   make debug-kernel build or reuse the cached debug test kernel (KASAN,

@@ -15,17 +15,17 @@ use core::fmt;
 /// The longest line kept: printk's own record limit (`PRINTKRB_RECORD_MAX`,
 /// 1024 bytes, less the `oomfrag: ` prefix); longer lines are cut at a
 /// character boundary.
-pub const LINE_MAX: usize = 1000;
+pub(crate) const LINE_MAX: usize = 1000;
 
 /// A line buffer.
-pub struct Line {
+pub(crate) struct Line {
     buf: [u8; LINE_MAX],
     len: usize,
 }
 
 impl Line {
     /// An empty line.
-    pub const fn new() -> Self {
+    pub(crate) const fn new() -> Self {
         Self {
             buf: [0; LINE_MAX],
             len: 0,
@@ -34,14 +34,14 @@ impl Line {
 
     /// Formats `d` into the buffer, replacing what was there, and returns
     /// the text.
-    pub fn format(&mut self, d: impl fmt::Display) -> &str {
+    pub(crate) fn format(&mut self, d: impl fmt::Display) -> &str {
         self.len = 0;
         let _ = fmt::write(self, format_args!("{d}"));
         self.as_str()
     }
 
     /// The text so far.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         // Only whole `str`s, or their prefixes cut at a character boundary,
         // are ever copied in: always UTF-8.
         core::str::from_utf8(&self.buf[..self.len]).unwrap_or("")

@@ -8,20 +8,12 @@
 //! `lowmem_reserve`), judged exactly as `__zone_watermark_ok()` judges.  The
 //! same analysis is available at any time under `/sys/kernel/debug/oomfrag/`.
 //!
-//! Where things are:
-//!
-//! - the engine, pure and also built on the host (`rust/host/`):
-//!   `zone.rs` (the zone data), `platform.rs` (the kernel's constants),
-//!   `gfp.rs` (gfp table, zone mapping, allocator capabilities),
-//!   `watermark.rs` (`__zone_watermark_ok()`), `frag.rs` (mm/vmstat.c
-//!   indices), `verdict.rs` (zone verdicts, summary class, the entry point
-//!   `Event::evaluate`), `query.rs` (the `query` file's input);
-//! - formatting only: `report.rs`;
-//! - the kernel side: `live.rs` (reading zones), `capture.rs` and
-//!   `oom_notifier.rs` (kprobe and notifier), `state.rs` (preallocated state
-//!   and the OOM path), `line.rs` (a log line formatted once),
-//!   `history.rs` (events, stats, rate limit),
-//!   `debugfs.rs` (the files), this file (the module).
+//! Where things are: `engine/` decides (pure, also built on the host by
+//! `rust/host/`), `glue/` reads the running kernel and holds all the
+//! `unsafe` and the C shims, and beside this file the module's own parts:
+//! its state and OOM path (`state.rs`), the events it keeps
+//! (`history.rs`), its debugfs files (`debugfs.rs`) and a log line
+//! formatted once (`line.rs`).
 
 use kernel::{
     prelude::*,
@@ -29,12 +21,12 @@ use kernel::{
     sync::Arc, //
 };
 
-pub mod debugfs;
-pub mod engine;
-pub mod glue;
-pub mod history;
-pub mod line;
-pub mod state;
+mod debugfs;
+mod engine;
+mod glue;
+mod history;
+mod line;
+mod state;
 
 module! {
     type: OomFrag,
@@ -53,16 +45,16 @@ module! {
 /// The loaded module.  Fields drop in order: the capture first (waiting
 /// for running callbacks), then the files, then the state.
 struct OomFrag {
-    _kprobe: Option<glue::capture::OomKprobe>,
+    _kprobe: Option<glue::capture::OomKprobe<state::Shared>>,
     _notifier: glue::oom_notifier::OomNotifier<state::Shared>,
-    _files: debugfs::Files,
+    _files: glue::debugfs::Files<state::Shared>,
     shared: Arc<state::Shared>,
 }
 
 impl kernel::Module for OomFrag {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let shared = Arc::pin_init(state::Shared::new()?, GFP_KERNEL)?;
-        let files = debugfs::Files::new(shared.clone())?;
+        let files = debugfs::create(shared.clone())?;
         // Run after every other notifier: `freed` then holds all they
         // freed, so the line can say whether out_of_memory() goes on to
         // kill (if they freed nothing, the zones are as the kernel left

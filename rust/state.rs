@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The module's state, preallocated at load, and the OOM path: snapshot the
-//! zones, let the engine decide ([`Event::evaluate`]), keep, print.
+//! zones, let the engine decide (`Event::evaluate`), keep, print.
 
 use crate::engine::platform::Platform;
 use crate::engine::query::QuerySpec;
@@ -9,20 +9,24 @@ use crate::engine::report::{
     SummaryLine,
     ZoneLine, //
 };
+use crate::engine::request::Request;
 use crate::engine::verdict::{
-    Event,
-    Request,
+    Unknown,
+    Verdict,
     ZoneVerdict, //
 };
 use crate::engine::zone::ZoneSnapshot;
 use crate::glue::capture::{
     self,
+    MemcgOomHandler,
     Pending, //
 };
 use crate::glue::live;
 use crate::glue::oom_notifier::OomHandler;
 use crate::history::{
+    new_event,
     History,
+    KEvent,
     RateLimit,
     HISTORY, //
 };
@@ -46,30 +50,18 @@ use kernel::{
     }, //
 };
 
-/// An event whose zone verdicts live in a buffer sized at load.
-pub type KEvent = Event<KVec<ZoneVerdict>>;
-
-/// A preallocated event with room for `zones` zones.
-pub fn new_event(zones: usize) -> Result<KEvent> {
-    Ok(Event::new(KVec::from_elem(
-        ZoneVerdict::EMPTY,
-        zones,
-        GFP_KERNEL,
-    )?))
-}
-
 /// Bytes preallocated at load per zone slot: one [`ZoneSnapshot`] each
 /// for the OOM path and the readers, one [`ZoneVerdict`] each for the OOM
 /// path's event, the `query` event, the history ring and its copy for
 /// `last`.  The module has [`live::max_zones()`] slots
 /// (`nr_node_ids * MAX_NR_ZONES`).
-pub const fn prealloc_bytes_per_zone() -> usize {
+pub(crate) const fn prealloc_bytes_per_zone() -> usize {
     2 * core::mem::size_of::<ZoneSnapshot>()
-        + (2 + 2 * crate::history::HISTORY) * core::mem::size_of::<ZoneVerdict>()
+        + (2 + 2 * HISTORY) * core::mem::size_of::<ZoneVerdict>()
 }
 
 /// Preallocated memory of the OOM path.
-pub struct Scratch {
+pub(crate) struct Scratch {
     zones: KVec<ZoneSnapshot>,
     event: KEvent,
     /// The last request taken from the kprobe's capture.
@@ -82,58 +74,58 @@ pub struct Scratch {
 
 /// Preallocated memory of the debugfs readers, so that reading a file does
 /// not itself change the free lists it reports.
-pub struct DebugScratch {
+pub(crate) struct DebugScratch {
     /// Zone snapshots.
-    pub zones: KVec<ZoneSnapshot>,
+    pub(crate) zones: KVec<ZoneSnapshot>,
     /// The `query` file's event.
-    pub event: KEvent,
+    pub(crate) event: KEvent,
     /// A copy of the history, formatted without the spinlock.
-    pub history: KVec<KEvent>,
+    pub(crate) history: KVec<KEvent>,
 }
 
 /// Everything the module shares between the OOM path, the kprobe and the
 /// debugfs files.
 #[pin_data]
-pub struct Shared {
+pub(crate) struct Shared {
     /// The running kernel, as the engine needs it.
-    pub platform: Platform,
+    pub(crate) platform: Platform,
     /// Zones every buffer has room for ([`live::max_zones()`]).
-    pub max_zones: usize,
+    pub(crate) max_zones: usize,
     /// Events, counters, rate limit.
     #[pin]
-    pub history: SpinLockIrq<History>,
+    pub(crate) history: SpinLockIrq<History>,
     #[pin]
     scratch: Mutex<Scratch>,
     /// The request the `query` file answers for.
     #[pin]
-    pub query: Mutex<QuerySpec>,
+    pub(crate) query: Mutex<QuerySpec>,
     /// The debugfs readers' memory.
     #[pin]
-    pub debug: Mutex<DebugScratch>,
+    pub(crate) debug: Mutex<DebugScratch>,
     /// The rate limit of the "query rejected" warnings.
     #[pin]
-    pub rejects: Mutex<RateLimit>,
+    pub(crate) rejects: Mutex<RateLimit>,
     /// The memory-cgroup OOM path's line (atomic context: a spinlock, taken
     /// only there, never contended since `oom_lock` serialises OOMs).
     #[pin]
     memcg_line: SpinLock<Line>,
     seq: Atomic<u64>,
     /// Whether the request-capturing kprobe is registered.
-    pub kprobe: Atomic<bool>,
+    pub(crate) kprobe: Atomic<bool>,
 }
 
 impl Shared {
     /// Allocates everything the OOM path and the readers will use.
     /// Buffers are sized for every zone the machine can ever have
     /// (`nr_node_ids * MAX_NR_ZONES`, hot-pluggable nodes included).
-    pub fn new() -> Result<impl PinInit<Self>> {
+    pub(crate) fn new() -> Result<impl PinInit<Self>> {
         let max_zones = live::max_zones();
         let history = History::new(max_zones)?;
         let scratch = Scratch {
             zones: KVec::from_elem(ZoneSnapshot::EMPTY, max_zones, GFP_KERNEL)?,
             event: new_event(max_zones)?,
             consumed: 0,
-            req: Request::unknown(crate::engine::gfp::KERNEL),
+            req: Request::unknown(crate::engine::gfp_types::KERNEL),
             line: Line::new(),
         };
         let mut copies = KVec::with_capacity(HISTORY, GFP_KERNEL)?;
@@ -152,7 +144,7 @@ impl Shared {
             scratch <- new_mutex!(scratch),
             query <- new_mutex!(QuerySpec {
                 order: 0,
-                gfp: crate::engine::gfp::KERNEL,
+                gfp: crate::engine::gfp_types::KERNEL,
                 node: None,
             }),
             debug <- new_mutex!(debug),
@@ -165,23 +157,25 @@ impl Shared {
 
     /// Numbers the event, keeps its compute time.
     fn seal(&self, e: &mut KEvent, start: Instant<Monotonic>) {
-        e.seq = self.seq.fetch_add(1, Relaxed) + 1;
-        e.compute_ns = start.elapsed().as_nanos().max(0) as u64;
+        e.summary.seq = self.seq.fetch_add(1, Relaxed) + 1;
+        e.summary.compute_ns = start.elapsed().as_nanos().max(0) as u64;
     }
+}
 
+impl MemcgOomHandler for Shared {
     /// The OOM path for a memory-cgroup OOM, from the irq_work the kprobe
     /// queues (hard interrupt context; the notifier chain is not called for
     /// these).  No zones are read: the event is filled in its history slot,
     /// and one line printed.  The history lock disables interrupts
     /// everywhere, so taking it here is consistent.
-    pub fn on_memcg_oom(&self, req: Request) {
+    fn on_memcg_oom(&self, req: Request) {
         let start = Instant::<Monotonic>::now();
         let (summary, print) = {
             let mut h = self.history.lock();
             let e = h.next_slot();
             e.evaluate(&self.platform, &[], req);
             self.seal(e, start);
-            let summary = e.summary();
+            let summary = e.summary;
             (summary, h.count_newest())
         };
         if print {
@@ -203,7 +197,7 @@ impl OomHandler for Shared {
         let start = Instant::<Monotonic>::now();
         let mut guard = self.scratch.lock();
         let s = &mut *guard;
-        s.req = Request::unknown(crate::engine::gfp::KERNEL);
+        s.req = Request::unknown(crate::engine::gfp_types::KERNEL);
         capture::fill_current_request(&mut s.req, *freed as u64);
         Pending::take(&mut s.consumed, &mut s.req);
         let req = s.req;
@@ -214,9 +208,9 @@ impl OomHandler for Shared {
         let seen = n.min(s.zones.len());
         e.evaluate(&self.platform, &s.zones[..seen], req);
         if n > seen {
-            e.nr_zones = n;
-            e.verdict = crate::engine::verdict::Verdict::Unknown;
-            e.unknown = Some(crate::engine::verdict::Unknown::Zones);
+            e.summary.nr_zones = n;
+            e.summary.verdict = Verdict::Unknown;
+            e.summary.unknown = Some(Unknown::Zones);
         }
         self.seal(e, start);
         let print = {
@@ -227,9 +221,9 @@ impl OomHandler for Shared {
         if print {
             let p = &self.platform;
             let line = &mut s.line;
-            pr_info!("{}\n", line.format(SummaryLine(p, &e.summary())));
+            pr_info!("{}\n", line.format(SummaryLine(p, &e.summary)));
             for z in e.zones() {
-                pr_info!("{}\n", line.format(ZoneLine(p, &*e, z)));
+                pr_info!("{}\n", line.format(ZoneLine(p, &e.summary, z)));
             }
         }
     }

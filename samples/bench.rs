@@ -37,9 +37,9 @@ module! {
 }
 
 #[path = "../rust/glue/oom_notifier.rs"]
-pub mod oom_notifier;
+mod oom_notifier;
 #[path = "../rust/glue/user_input.rs"]
-pub mod user_input;
+mod user_input;
 
 use oom_notifier::{
     OomHandler,

@@ -67,22 +67,17 @@ module! {
     license: "GPL",
 }
 
-// Shared with oomfrag: the gfp table, the notifier registration, reading a
-// debugfs write.
-#[path = "../rust/engine/gfp.rs"]
-pub mod gfp;
+// Shared with oomfrag: the engine's one gfp table (of which the sample uses
+// a few masks), the notifier registration, reading a debugfs write.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../rust/engine/gfp_types.rs"]
+mod gfp_types;
 #[path = "../rust/glue/oom_notifier.rs"]
-pub mod oom_notifier;
-#[path = "../rust/engine/platform.rs"]
-pub mod platform;
-#[path = "../rust/engine/task.rs"]
-pub mod task;
+mod oom_notifier;
 #[path = "../rust/glue/user_input.rs"]
-pub mod user_input;
-#[path = "../rust/engine/zone.rs"]
-pub mod zone;
+mod user_input;
 
-use gfp::{
+use gfp_types::{
     ATOMIC as GFP_ATOMIC_MASK,
     HIGH,
     HIGHUSER_MOVABLE as GFP_HIGHUSER_MOVABLE,

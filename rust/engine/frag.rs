@@ -5,7 +5,7 @@
 //! `unusable_free_index()` over per-order free block counts.
 
 use super::zone::{
-    Mt,
+    MigrateType,
     ZoneSnapshot,
     MAX_ORDERS, //
 };
@@ -74,7 +74,7 @@ pub fn usable_blocks(z: &ZoneSnapshot, mask: u8) -> Option<[u64; MAX_ORDERS]> {
     }
     let mut out = [0u64; MAX_ORDERS];
     for (o, slot) in out.iter_mut().enumerate().take(z.orders()) {
-        *slot = Mt::ALL
+        *slot = MigrateType::ALL
             .iter()
             .filter(|mt| mask & mt.bit() != 0)
             .map(|mt| z.blocks[o][*mt as usize])

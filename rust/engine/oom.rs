@@ -5,8 +5,8 @@
 //! names.  The kernel prints the constraint only with a kill
 //! (`oom-kill:constraint=CONSTRAINT_...`); oomfrag says it for every event.
 
-use super::gfp::{
-    gfp_zone,
+use super::gfp::gfp_zone;
+use super::gfp_types::{
     FS,
     THISNODE, //
 };
@@ -17,37 +17,18 @@ use super::zone::{
     ZoneSnapshot, //
 };
 
-/// `enum oom_constraint` (include/linux/oom.h).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Constraint {
-    /// `CONSTRAINT_NONE`.
-    None,
-    /// `CONSTRAINT_CPUSET`.
-    Cpuset,
-    /// `CONSTRAINT_MEMORY_POLICY`.
-    MemoryPolicy,
-    /// `CONSTRAINT_MEMCG`.
-    Memcg,
-}
-
-impl Constraint {
-    /// The `constraint=` word.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Constraint::None => "none",
-            Constraint::Cpuset => "cpuset",
-            Constraint::MemoryPolicy => "memory_policy",
-            Constraint::Memcg => "memcg",
-        }
+named_enum! {
+    /// `enum oom_constraint` (include/linux/oom.h).
+    pub enum Constraint {
+        /// `CONSTRAINT_NONE`.
+        None => "none",
+        /// `CONSTRAINT_CPUSET`.
+        Cpuset => "cpuset",
+        /// `CONSTRAINT_MEMORY_POLICY`.
+        MemoryPolicy => "memory_policy",
+        /// `CONSTRAINT_MEMCG`.
+        Memcg => "memcg",
     }
-
-    /// Every constraint, in the order `stats` lists them.
-    pub const ALL: [Constraint; 4] = [
-        Constraint::None,
-        Constraint::Cpuset,
-        Constraint::MemoryPolicy,
-        Constraint::Memcg,
-    ];
 }
 
 /// The `struct oom_control` fields the OOM killer's decisions read.
@@ -55,7 +36,8 @@ impl Constraint {
 pub struct OomControl {
     /// `oc->memcg != NULL`.
     pub memcg: bool,
-    /// `oc->zonelist != NULL` (NULL for sysrq and kswapd calls).
+    /// `oc->zonelist != NULL` (NULL for kswapd's call; sysrq's is
+    /// `node_zonelist(first_memory_node, gfp_mask)`, drivers/tty/sysrq.c).
     pub zonelist: bool,
     /// `oc->gfp_mask`.
     pub gfp: u32,
@@ -123,31 +105,18 @@ pub fn nodes_with_memory(zones: &[ZoneSnapshot]) -> NodeMask {
     m
 }
 
-/// Why `out_of_memory()` returns without choosing a victim.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NoKill {
-    /// A notifier freed memory (`freed > 0 && !is_sysrq_oom(oc)`).
-    NotifierFreed,
-    /// `task_will_free_mem(current)`: the task itself is exiting and is
-    /// made the victim; nothing else is killed.
-    TaskExiting,
-    /// `!(oc->gfp_mask & __GFP_FS) && !is_memcg_oom(oc)`: "The OOM killer
-    /// does not compensate for IO-less reclaim" (`GFP_NOFS`, `GFP_NOIO`).
-    NoFs,
-}
-
-impl NoKill {
-    /// The `reason=` word.
-    pub const fn name(self) -> &'static str {
-        match self {
-            NoKill::NotifierFreed => "notifier_freed",
-            NoKill::TaskExiting => "task_exiting",
-            NoKill::NoFs => "nofs",
-        }
+named_enum! {
+    /// Why `out_of_memory()` returns without choosing a victim.
+    pub enum NoKill {
+        /// A notifier freed memory (`freed > 0 && !is_sysrq_oom(oc)`).
+        NotifierFreed => "notifier_freed",
+        /// `task_will_free_mem(current)`: the task itself is exiting and is
+        /// made the victim; nothing else is killed.
+        TaskExiting => "task_exiting",
+        /// `!(oc->gfp_mask & __GFP_FS) && !is_memcg_oom(oc)`: "The OOM killer
+        /// does not compensate for IO-less reclaim" (`GFP_NOFS`, `GFP_NOIO`).
+        NoFs => "nofs",
     }
-
-    /// Every reason, in the order `stats` lists them.
-    pub const ALL: [NoKill; 3] = [NoKill::NotifierFreed, NoKill::TaskExiting, NoKill::NoFs];
 }
 
 /// Whether `out_of_memory()` goes on to kill (choose a victim).

@@ -3,20 +3,17 @@
 //! The facts about a kernel that the verdict rules depend on: which zone
 //! types it has, whether CMA is built in, its page size.
 //!
-//! The module builds one from the kernel's bindings (`live.rs`); the host
+//! The module builds one from the kernel's bindings (`glue/live.rs`); the host
 //! tests and the offline analyzer build one for the kernel whose numbers
 //! they read.
 
-use super::zone::{
-    ZoneKind,
-    NR_ZONE_KINDS, //
-};
+use super::zone::ZoneType;
 
 /// A kernel, as the verdict rules see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Platform {
-    /// Kernel zone index of each [`ZoneKind`], `None` if not configured.
-    pub zone_idx: [Option<u8>; NR_ZONE_KINDS],
+    /// Kernel zone index of each [`ZoneType`], `None` if not configured.
+    pub zone_idx: [Option<u8>; ZoneType::COUNT],
     /// `CONFIG_CMA`.
     pub cma: bool,
     /// `page_group_by_mobility_disabled` (then every request is unmovable).
@@ -29,13 +26,13 @@ pub struct Platform {
 
 impl Platform {
     /// The kernel's index of zone type `k`, if configured.
-    pub fn idx(&self, k: ZoneKind) -> Option<u8> {
+    pub fn idx(&self, k: ZoneType) -> Option<u8> {
         self.zone_idx[k as usize]
     }
 
     /// The kernel's `OPT_ZONE_*`: the zone if configured, else `ZONE_NORMAL`.
-    pub fn opt(&self, k: ZoneKind) -> Option<u8> {
-        self.idx(k).or(self.idx(ZoneKind::Normal))
+    pub fn opt(&self, k: ZoneType) -> Option<u8> {
+        self.idx(k).or(self.idx(ZoneType::Normal))
     }
 
     /// Converts pages to kB, as the kernel's `K()` macro does

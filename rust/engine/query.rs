@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The debugfs `query` file's input: `order=N gfp=MASK [node=N]`, parsed
-//! into the [`Request`] that [`super::verdict::Event::evaluate`] judges.
+//! into the [`Request`] that [`super::event::Event::evaluate`] judges.
 //!
 //! Every refusal has its own [`QueryError`]; nothing here panics on any
 //! input.
 
-use super::gfp::{
-    gfp_zone,
+use super::gfp::gfp_zone;
+use super::gfp_types::{
     parse,
     parse_u64, //
 };
 use super::platform::Platform;
-use super::verdict::{
+use super::request::{
     Request,
     Trigger, //
 };
@@ -51,7 +51,8 @@ pub enum QueryError {
 
 impl QuerySpec {
     /// The request this query asks about: only the zones of `node`, if
-    /// given, are eligible, as for an allocation with that nodemask.
+    /// given, are eligible, as for an allocation from that node with that
+    /// nodemask (its preferred node, too, for a `__GFP_THISNODE` mask).
     pub fn request(&self) -> Request {
         let mut r = Request::unknown(self.gfp);
         r.trigger = Trigger::Query;
@@ -59,6 +60,7 @@ impl QuerySpec {
         r.gfp = Some(self.gfp);
         if let Some(n) = self.node {
             r.nodes = NodeMask::single(n);
+            r.preferred_node = Some(n);
         }
         r
     }

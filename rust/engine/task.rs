@@ -3,10 +3,10 @@
 //! What the page allocator and the OOM killer read from the allocating task
 //! (`current`): the task flags that change the allocator's `ALLOC_*` flags,
 //! its cpuset's node rules, and whether it is about to free its memory.
-//! Plain data, read by `capture.rs` in the module and from the report by
+//! Plain data, read by `glue/capture.rs` in the module and from the report by
 //! the offline analyzer.
 
-use super::gfp::HARDWALL;
+use super::gfp_types::HARDWALL;
 use super::zone::NodeMask;
 
 /// The nodes `cpuset_current_node_allowed(node, gfp_mask)`

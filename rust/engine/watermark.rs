@@ -3,10 +3,10 @@
 //! The page allocator's watermark check, `__zone_watermark_ok()` and its
 //! helpers (mm/page_alloc.c), and why a zone fails it.
 
-use super::gfp::AllocCaps;
+use super::alloc_flags::AllocFlags;
 use super::platform::Platform;
 use super::zone::{
-    Mt,
+    MigrateType,
     Wmark,
     ZoneSnapshot, //
 };
@@ -15,13 +15,14 @@ use core::cmp::min;
 /// Which migrate types a request may take blocks from in the free-list scan
 /// of `__zone_watermark_ok()`: the PCP types always, `MIGRATE_CMA` with
 /// `ALLOC_CMA`, `MIGRATE_HIGHATOMIC` with `ALLOC_HIGHATOMIC | ALLOC_OOM`.
-pub fn usable_mt_mask(caps: &AllocCaps) -> u8 {
-    let mut m = Mt::Unmovable.bit() | Mt::Movable.bit() | Mt::Reclaimable.bit();
+pub fn usable_mt_mask(caps: &AllocFlags) -> u8 {
+    let mut m =
+        MigrateType::Unmovable.bit() | MigrateType::Movable.bit() | MigrateType::Reclaimable.bit();
     if caps.cma {
-        m |= Mt::Cma.bit();
+        m |= MigrateType::Cma.bit();
     }
     if caps.highatomic || caps.oom {
-        m |= Mt::HighAtomic.bit();
+        m |= MigrateType::HighAtomic.bit();
     }
     m
 }
@@ -36,51 +37,45 @@ pub fn usable_mt_mask(caps: &AllocCaps) -> u8 {
 /// while its lists are empty (the counter's per-CPU drift, a few pages, in
 /// a zone whose marks are 0) passes the check, and `rmqueue()` then fails.
 /// True when the lists were not read: nothing says they are empty.
-pub fn lists_supply(z: &ZoneSnapshot, order: u8, caps: &AllocCaps) -> bool {
+pub fn lists_supply(z: &ZoneSnapshot, order: u8, caps: &AllocFlags) -> bool {
     let mut mask = usable_mt_mask(caps);
     if caps.non_block {
-        mask |= Mt::HighAtomic.bit();
+        mask |= MigrateType::HighAtomic.bit();
     }
     !z.lists_read || largest_order(z, mask).is_some_and(|o| o >= order)
 }
 
-/// Why a zone fails a request: the one restriction whose lifting alone
-/// would let the check pass (see [`watermark_check`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Cause {
-    /// Passes.
-    None,
-    /// Fails even with every restriction lifted: too few free pages.
-    Exhaustion,
-    /// Passes if `lowmem_reserve[highest_zoneidx]` is not counted.
-    LowmemReserve,
-    /// Passes if the request could use CMA pages and blocks.
-    Cma,
-    /// Passes if the request could use the high-atomic reserve.
-    HighAtomic,
-    /// Passes if the watermark were not boosted (`watermark_boost`).
-    Boost,
-    /// Passes only if several of the restrictions above are lifted
-    /// together; no single one is the cause.
-    Reserves,
-    /// Enough free pages with every restriction lifted, but no free block
-    /// of the order on any list.
-    Fragmentation,
-}
-
-impl Cause {
-    /// The `cause=` word.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Cause::None => "none",
-            Cause::Exhaustion => "exhaustion",
-            Cause::LowmemReserve => "lowmem_reserve",
-            Cause::Cma => "cma",
-            Cause::HighAtomic => "highatomic",
-            Cause::Boost => "boost",
-            Cause::Reserves => "reserves",
-            Cause::Fragmentation => "fragmentation",
-        }
+named_enum! {
+    /// Why a zone fails a request: the one restriction whose lifting alone
+    /// would let the check pass (see [`watermark_check`]).
+    #[derive(PartialOrd, Ord)]
+    pub enum Cause {
+        /// Passes.
+        None => "none",
+        /// Fails even with every restriction lifted: too few free pages.
+        Exhaustion => "exhaustion",
+        /// Passes if `lowmem_reserve[highest_zoneidx]` is not counted.
+        LowmemReserve => "lowmem_reserve",
+        /// Passes if the request could use CMA pages and blocks.
+        Cma => "cma",
+        /// `__alloc_pages_may_oom()`'s last-chance check passes if it could
+        /// use CMA pages and blocks, which the request itself may use (its
+        /// slow path counts them) but that attempt may not: its
+        /// `ac->alloc_flags` hold no `ALLOC_CMA`
+        /// ([`super::alloc_flags::last_chance_flags`]).  Named instead of
+        /// `cma` for such a request; see
+        /// [`super::verdict::seek_last_chance_causes`].
+        LastChanceCma => "last_chance_cma",
+        /// Passes if the request could use the high-atomic reserve.
+        HighAtomic => "highatomic",
+        /// Passes if the watermark were not boosted (`watermark_boost`).
+        Boost => "boost",
+        /// Passes only if several of the restrictions above are lifted
+        /// together; no single one is the cause.
+        Reserves => "reserves",
+        /// Enough free pages with every restriction lifted, but no free block
+        /// of the order on any list.
+        Fragmentation => "fragmentation",
     }
 }
 
@@ -110,7 +105,7 @@ impl Check {
 /// `__zone_watermark_unusable_free()` (mm/page_alloc.c): the `(1 << order) - 1`
 /// term, high-atomic free pages without `ALLOC_RESERVES`, CMA free pages
 /// without `ALLOC_CMA`.
-pub fn unusable_free(z: &ZoneSnapshot, order: u8, caps: &AllocCaps, cma_configured: bool) -> i64 {
+pub fn unusable_free(z: &ZoneSnapshot, order: u8, caps: &AllocFlags, cma_configured: bool) -> i64 {
     let mut u: i64 = (1i64 << min(order, 62)) - 1;
     if !caps.reserves() {
         u = u.saturating_add(z.free_highatomic as i64);
@@ -124,7 +119,7 @@ pub fn unusable_free(z: &ZoneSnapshot, order: u8, caps: &AllocCaps, cma_configur
 /// The reserve reductions of `__zone_watermark_ok()`: `min -= min / 2` for
 /// `ALLOC_MIN_RESERVE`, then `min -= min / 4` for `ALLOC_NON_BLOCK`, and
 /// `min -= min / 2` for `ALLOC_OOM`.
-pub fn adjusted_min(mark: u64, caps: &AllocCaps) -> i64 {
+pub fn adjusted_min(mark: u64, caps: &AllocFlags) -> i64 {
     let mut m = mark as i64;
     if caps.reserves() {
         if caps.min_reserve {
@@ -166,7 +161,7 @@ pub fn zone_watermark_ok(
     order: u8,
     mark: u64,
     highest_zoneidx: u8,
-    caps: &AllocCaps,
+    caps: &AllocFlags,
 ) -> bool {
     // free_pages -= __zone_watermark_unusable_free(z, order, alloc_flags);
     let free_pages = z.free as i64 - unusable_free(z, order, caps, p.cma);
@@ -184,20 +179,26 @@ pub fn zone_watermark_ok(
     has_block(z, order, usable_mt_mask(caps))
 }
 
-/// `zone_watermark_fast()` (mm/page_alloc.c), as `get_page_from_freelist()`
-/// calls it with `mark = wmark_pages(zone, alloc_flags & ALLOC_WMARK_MASK)`
-/// (boost included): `__zone_watermark_ok()`, then the exception that
-/// ignores `watermark_boost` for order-0 `ALLOC_MIN_RESERVE` requests at the
-/// min watermark.  (Its order-0 shortcut only ever passes where
-/// `__zone_watermark_ok()` passes too.)  `ALLOC_NO_WATERMARKS` skips the
-/// check in `get_page_from_freelist()`.
+/// `zone_watermark_fast()` (mm/page_alloc.c) at mark `w` (boost included)
+/// for an attempt with `caps`: `__zone_watermark_ok()`, then the exception
+/// that ignores `watermark_boost` for order-0 `ALLOC_MIN_RESERVE` requests
+/// whose flags check the min watermark: "`if (unlikely(!order &&
+/// (alloc_flags & ALLOC_MIN_RESERVE) && z->watermark_boost &&
+/// ((alloc_flags & ALLOC_WMARK_MASK) == WMARK_MIN)))`", which retries
+/// against `z->_watermark[WMARK_MIN]`.  The exception is keyed on the flags'
+/// watermark bits ([`AllocFlags::wmark`]), not on the mark handed in:
+/// `get_page_from_freelist()` first hands the slow path's `WMARK_MIN`
+/// flags `high_wmark_pages(zone)` (the `ZONE_BELOW_HIGH` test), then
+/// `wmark_pages(zone, alloc_flags & ALLOC_WMARK_MASK)`.  (Its order-0
+/// shortcut only ever passes where `__zone_watermark_ok()` passes too.)
+/// `ALLOC_NO_WATERMARKS` skips the check in `get_page_from_freelist()`.
 pub fn zone_watermark_fast(
     p: &Platform,
     z: &ZoneSnapshot,
     order: u8,
     w: Wmark,
     highest_zoneidx: u8,
-    caps: &AllocCaps,
+    caps: &AllocFlags,
 ) -> bool {
     if caps.no_watermarks {
         return true;
@@ -205,7 +206,7 @@ pub fn zone_watermark_fast(
     if zone_watermark_ok(p, z, order, z.mark(w), highest_zoneidx, caps) {
         return true;
     }
-    if order == 0 && caps.min_reserve && z.boost != 0 && w == Wmark::Min {
+    if order == 0 && caps.min_reserve && z.boost != 0 && caps.wmark == Wmark::Min {
         return zone_watermark_ok(
             p,
             z,
@@ -259,7 +260,7 @@ pub fn check_lifted(
     order: u8,
     w: Wmark,
     highest_zoneidx: u8,
-    caps: &AllocCaps,
+    caps: &AllocFlags,
     lifts: &[Lift],
 ) -> bool {
     let mut c = *caps;
@@ -295,7 +296,7 @@ pub fn watermark_check(
     order: u8,
     w: Wmark,
     highest_zoneidx: u8,
-    caps: &AllocCaps,
+    caps: &AllocFlags,
 ) -> Check {
     let mut check = watermark_check_uncaused(p, z, order, w, highest_zoneidx, caps);
     seek_cause(p, z, order, w, highest_zoneidx, caps, &mut check);
@@ -312,7 +313,7 @@ pub fn watermark_check_uncaused(
     order: u8,
     w: Wmark,
     highest_zoneidx: u8,
-    caps: &AllocCaps,
+    caps: &AllocFlags,
 ) -> Check {
     Check {
         ok: zone_watermark_fast(p, z, order, w, highest_zoneidx, caps),
@@ -330,7 +331,7 @@ pub fn seek_cause(
     order: u8,
     w: Wmark,
     highest_zoneidx: u8,
-    caps: &AllocCaps,
+    caps: &AllocFlags,
     check: &mut Check,
 ) {
     if check.ok {
@@ -375,7 +376,7 @@ pub struct WatermarkRow {
 /// allocator.
 pub fn watermark_row(p: &Platform, z: &ZoneSnapshot, gfp: u32, order: u8) -> WatermarkRow {
     let hz = super::gfp::gfp_zone(p, gfp);
-    let caps = super::gfp::slowpath_caps(p, gfp, order, &super::task::Task::PLAIN);
+    let caps = super::alloc_flags::slowpath_flags(p, gfp, order, &super::task::Task::PLAIN);
     WatermarkRow {
         order,
         gfp,

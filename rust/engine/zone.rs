@@ -6,6 +6,10 @@
 
 use core::cmp::min;
 
+/// `PAGE_ALLOC_COSTLY_ORDER`: `__alloc_pages_may_oom()` never invokes the OOM
+/// killer above it ("The OOM killer will not help higher order allocs").
+pub const COSTLY_ORDER: u8 = 3;
+
 /// Capacity for orders per zone (`NR_PAGE_ORDERS` is 11 on x86-64; the
 /// kernel adapter asserts at build time that it fits).
 pub const MAX_ORDERS: usize = 16;
@@ -80,6 +84,16 @@ impl NodeMask {
         *self == Self::ALL
     }
 
+    /// The set's node if it holds exactly one.
+    pub fn single_node(&self) -> Option<u16> {
+        let ones: u32 = self.words.iter().map(|w| w.count_ones()).sum();
+        if ones != 1 {
+            return None;
+        }
+        let (i, w) = self.words.iter().enumerate().find(|(_, w)| **w != 0)?;
+        u16::try_from(i * 64 + w.trailing_zeros() as usize).ok()
+    }
+
     /// The runs of consecutive nodes, as `(first, last)`, lowest first (for
     /// printing as the kernel's `%*pbl` does).
     pub fn runs(&self) -> impl Iterator<Item = (u16, u16)> + '_ {
@@ -101,113 +115,64 @@ impl NodeMask {
     }
 }
 
-/// Migrate types, in the engine's own numbering.  The live-zone reader maps
-/// the kernel's `enum migratetype` onto these.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mt {
-    /// `MIGRATE_UNMOVABLE`.
-    Unmovable = 0,
-    /// `MIGRATE_MOVABLE`.
-    Movable = 1,
-    /// `MIGRATE_RECLAIMABLE`.
-    Reclaimable = 2,
-    /// `MIGRATE_HIGHATOMIC`.
-    HighAtomic = 3,
-    /// `MIGRATE_CMA`.
-    Cma = 4,
-    /// `MIGRATE_ISOLATE`.
-    Isolate = 5,
+named_enum! {
+    /// Migrate types, in the engine's own numbering.  The live-zone reader maps
+    /// the kernel's `enum migratetype` onto these.
+    pub enum MigrateType {
+        /// `MIGRATE_UNMOVABLE`.
+        Unmovable = 0 => "Unmovable",
+        /// `MIGRATE_MOVABLE`.
+        Movable = 1 => "Movable",
+        /// `MIGRATE_RECLAIMABLE`.
+        Reclaimable = 2 => "Reclaimable",
+        /// `MIGRATE_HIGHATOMIC`.
+        HighAtomic = 3 => "HighAtomic",
+        /// `MIGRATE_CMA`.
+        Cma = 4 => "CMA",
+        /// `MIGRATE_ISOLATE`.
+        Isolate = 5 => "Isolate",
+    }
 }
 
-/// Number of [`Mt`] values.
-pub const NR_MT: usize = 6;
-
-impl Mt {
-    /// All migrate types, in index order.
-    pub const ALL: [Mt; NR_MT] = [
-        Mt::Unmovable,
-        Mt::Movable,
-        Mt::Reclaimable,
-        Mt::HighAtomic,
-        Mt::Cma,
-        Mt::Isolate,
-    ];
-
-    /// The name `/proc/pagetypeinfo` uses.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Mt::Unmovable => "Unmovable",
-            Mt::Movable => "Movable",
-            Mt::Reclaimable => "Reclaimable",
-            Mt::HighAtomic => "HighAtomic",
-            Mt::Cma => "CMA",
-            Mt::Isolate => "Isolate",
-        }
-    }
-
+impl MigrateType {
     /// Bit of this type in [`ZoneSnapshot::nonempty`].
     pub const fn bit(self) -> u8 {
         1 << (self as u8)
     }
 }
 
-/// Zone types, in the engine's own naming; [`super::platform::Platform`]
-/// gives the kernel's index of each type configured in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ZoneKind {
-    /// `ZONE_DMA`.
-    Dma = 0,
-    /// `ZONE_DMA32`.
-    Dma32 = 1,
-    /// `ZONE_NORMAL`.
-    Normal = 2,
-    /// `ZONE_HIGHMEM`.
-    Highmem = 3,
-    /// `ZONE_MOVABLE`.
-    Movable = 4,
-    /// `ZONE_DEVICE`.
-    Device = 5,
-}
-
-/// Number of [`ZoneKind`] values.
-pub const NR_ZONE_KINDS: usize = 6;
-
-impl ZoneKind {
-    /// The name the kernel gives the zone (`zone_names[]`, mm/page_alloc.c).
-    pub const fn name(self) -> &'static str {
-        match self {
-            ZoneKind::Dma => "DMA",
-            ZoneKind::Dma32 => "DMA32",
-            ZoneKind::Normal => "Normal",
-            ZoneKind::Highmem => "HighMem",
-            ZoneKind::Movable => "Movable",
-            ZoneKind::Device => "Device",
-        }
+named_enum! {
+    /// Zone types, in the engine's own naming; [`super::platform::Platform`]
+    /// gives the kernel's index of each type configured in.
+    pub enum ZoneType {
+        /// `ZONE_DMA`.
+        Dma = 0 => "DMA",
+        /// `ZONE_DMA32`.
+        Dma32 = 1 => "DMA32",
+        /// `ZONE_NORMAL`.
+        Normal = 2 => "Normal",
+        /// `ZONE_HIGHMEM`.
+        Highmem = 3 => "HighMem",
+        /// `ZONE_MOVABLE`.
+        Movable = 4 => "Movable",
+        /// `ZONE_DEVICE`.
+        Device = 5 => "Device",
     }
 }
 
-/// Watermark index (`enum zone_watermarks`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Wmark {
-    /// `WMARK_MIN`.
-    Min = 0,
-    /// `WMARK_LOW`.
-    Low = 1,
-    /// `WMARK_HIGH`.
-    High = 2,
-}
-
-impl Wmark {
-    /// All three, lowest first.
-    pub const ALL: [Wmark; 3] = [Wmark::Min, Wmark::Low, Wmark::High];
-
-    /// `min`, `low` or `high`.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Wmark::Min => "min",
-            Wmark::Low => "low",
-            Wmark::High => "high",
-        }
+named_enum! {
+    /// Watermark index (`enum zone_watermarks`), also the watermark bits of
+    /// the allocator's flags (`alloc_flags & ALLOC_WMARK_MASK`,
+    /// mm/page_alloc.h); the default is `ALLOC_DEFAULT`'s, `WMARK_MIN`.
+    #[derive(Default)]
+    pub enum Wmark {
+        /// `WMARK_MIN`.
+        #[default]
+        Min = 0 => "min",
+        /// `WMARK_LOW`.
+        Low = 1 => "low",
+        /// `WMARK_HIGH`.
+        High = 2 => "high",
     }
 }
 
@@ -219,7 +184,7 @@ pub struct ZoneSnapshot {
     /// Kernel zone index (`zone_idx()`), used to index `lowmem_reserve`.
     pub zone_idx: u8,
     /// Zone type.
-    pub kind: ZoneKind,
+    pub kind: ZoneType,
     /// `zone->present_pages`.
     pub present: u64,
     /// `zone_managed_pages()`.
@@ -245,10 +210,10 @@ pub struct ZoneSnapshot {
     pub nr_orders: u8,
     /// `zone->free_area[o].nr_free`: free blocks of order `o`.
     pub nr_free: [u64; MAX_ORDERS],
-    /// Bit `Mt::bit()` set when `free_area[o].free_list[mt]` is not empty.
+    /// Bit `MigrateType::bit()` set when `free_area[o].free_list[mt]` is not empty.
     pub nonempty: [u8; MAX_ORDERS],
     /// Free blocks per order and migrate type, when counted.
-    pub blocks: [[u64; NR_MT]; MAX_ORDERS],
+    pub blocks: [[u64; MigrateType::COUNT]; MAX_ORDERS],
     /// Whether `blocks` holds exact counts (counted under `zone->lock`).
     pub blocks_exact: bool,
     /// Whether some list's count stopped at the cap (`live::COUNT_LIMIT`).
@@ -261,7 +226,7 @@ pub struct ZoneSnapshot {
 
 impl ZoneSnapshot {
     /// An empty zone of `kind` with index `zone_idx` on `node`.
-    pub const fn empty(node: u16, zone_idx: u8, kind: ZoneKind, nr_orders: u8) -> Self {
+    pub const fn empty(node: u16, zone_idx: u8, kind: ZoneType, nr_orders: u8) -> Self {
         Self {
             node,
             zone_idx,
@@ -279,7 +244,7 @@ impl ZoneSnapshot {
             nr_orders,
             nr_free: [0; MAX_ORDERS],
             nonempty: [0; MAX_ORDERS],
-            blocks: [[0; NR_MT]; MAX_ORDERS],
+            blocks: [[0; MigrateType::COUNT]; MAX_ORDERS],
             blocks_exact: false,
             blocks_capped: false,
             lists_read: false,
@@ -287,7 +252,7 @@ impl ZoneSnapshot {
     }
 
     /// A placeholder for preallocated storage.
-    pub const EMPTY: ZoneSnapshot = ZoneSnapshot::empty(0, 0, ZoneKind::Normal, 0);
+    pub const EMPTY: ZoneSnapshot = ZoneSnapshot::empty(0, 0, ZoneType::Normal, 0);
 
     /// Number of orders, bounded by the engine's capacity.
     pub fn orders(&self) -> usize {
@@ -305,31 +270,5 @@ impl ZoneSnapshot {
             .get(highest_zoneidx as usize)
             .copied()
             .unwrap_or(0)
-    }
-
-    /// Sets exact per-migratetype counts and derives `nr_free` and
-    /// `nonempty` from them (for fixtures and the locked debugfs read).
-    pub fn set_blocks(&mut self, order: usize, mt: Mt, count: u64) {
-        if order >= MAX_ORDERS {
-            return;
-        }
-        let old = self.blocks[order][mt as usize];
-        self.blocks[order][mt as usize] = count;
-        self.nr_free[order] = self.nr_free[order] - old + count;
-        if count > 0 {
-            self.nonempty[order] |= mt.bit();
-        } else {
-            self.nonempty[order] &= !mt.bit();
-        }
-    }
-
-    /// Sum of free pages held in the buddy lists (`sum nr_free << order`).
-    pub fn buddy_free_pages(&self) -> u64 {
-        (0..self.orders()).fold(0u64, |acc, o| acc.saturating_add(self.nr_free[o] << o))
-    }
-
-    /// Whether the zone is on a node in `nodes`.
-    pub fn on_nodes(&self, nodes: &NodeMask) -> bool {
-        nodes.contains(self.node)
     }
 }

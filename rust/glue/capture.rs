@@ -5,9 +5,10 @@
 //! the Rust bindings, so a few lines of C in `capture_shim.c` read them),
 //! and the task that called the OOM killer.
 //!
-//! With `live.rs` and `oom_notifier.rs`, the only place with `unsafe`.
+//! The module's state is reached only through [`MemcgOomHandler`] and the
+//! notifier's [`super::oom_notifier::OomHandler`].
 
-use crate::engine::verdict::{
+use crate::engine::request::{
     Request,
     Trigger,
     COMM_LEN, //
@@ -16,7 +17,6 @@ use crate::engine::zone::{
     NodeMask,
     NODE_WORDS, //
 };
-use crate::state::Shared;
 use kernel::{
     bindings,
     ffi,
@@ -57,10 +57,12 @@ struct TaskRaw {
 }
 
 unsafe extern "C" {
-    fn oomfrag_kprobe_register() -> ffi::c_int;
+    fn oomfrag_kprobe_register(
+        report: unsafe extern "C" fn(*const ffi::c_void),
+        data: *const ffi::c_void,
+    ) -> ffi::c_int;
     fn oomfrag_kprobe_unregister();
     fn oomfrag_memcg_queue();
-    fn oomfrag_memcg_sync();
     fn oomfrag_current(t: *mut TaskRaw);
 }
 
@@ -85,12 +87,14 @@ fn node_mask(words: &[ffi::c_ulong]) -> NodeMask {
 /// notifier that runs next in the same task.  All OOM invocations are
 /// serialised by `oom_lock`, so there is one writer at a time; `seq` is
 /// published last and names the writer's pid.
-pub struct Pending {
+pub(crate) struct Pending {
     seq: Atomic<u64>,
     pid: Atomic<i32>,
     order: Atomic<i32>,
     gfp: Atomic<u32>,
     zonelist: Atomic<bool>,
+    /// The preferred node, -1 when unknown.
+    node: Atomic<i32>,
     nodes: [Atomic<u64>; NODE_WORDS],
 }
 
@@ -100,16 +104,18 @@ static PENDING: Pending = Pending {
     order: Atomic::new(0),
     gfp: Atomic::new(0),
     zonelist: Atomic::new(false),
+    node: Atomic::new(-1),
     nodes: [const { Atomic::new(u64::MAX) }; NODE_WORDS],
 };
 
 impl Pending {
-    fn store(order: i32, gfp: u32, zonelist: bool, nodes: &NodeMask, pid: i32) {
+    fn store(order: i32, gfp: u32, zonelist: bool, node: Option<u16>, nodes: &NodeMask, pid: i32) {
         let p = &PENDING;
         p.pid.store(pid, Relaxed);
         p.order.store(order, Relaxed);
         p.gfp.store(gfp, Relaxed);
         p.zonelist.store(zonelist, Relaxed);
+        p.node.store(node.map_or(-1, i32::from), Relaxed);
         for (d, s) in p.nodes.iter().zip(nodes.words()) {
             d.store(*s, Relaxed);
         }
@@ -121,7 +127,7 @@ impl Pending {
     /// if it is one not taken before (`consumed` is the last one taken).
     /// In place: a `Request` is over 500 bytes, and struct copies are
     /// most of the OOM path's cost under emulation.
-    pub fn take(consumed: &mut u64, r: &mut Request) {
+    pub(crate) fn take(consumed: &mut u64, r: &mut Request) {
         let p = &PENDING;
         let seq = p.seq.load(Acquire);
         if seq == 0 || seq == *consumed || p.pid.load(Relaxed) != r.pid {
@@ -137,6 +143,7 @@ impl Pending {
         }
         r.nodes = NodeMask::from_words(&words);
         r.zonelist = p.zonelist.load(Relaxed);
+        r.preferred_node = u16::try_from(p.node.load(Relaxed)).ok();
         r.trigger = if order < 0 {
             Trigger::Sysrq
         } else if r.task.kswapd && !r.zonelist {
@@ -154,15 +161,15 @@ impl Pending {
 /// Read in C: in this kernel build, `current!().pid()` (and any field of
 /// the bindings' `task_struct`) reads the wrong offset (a kernel text
 /// address came back as the pid), so the task's fields are left to C.
-pub fn current_request(freed: u64) -> Request {
-    let mut r = Request::unknown(crate::engine::gfp::KERNEL);
+pub(crate) fn current_request(freed: u64) -> Request {
+    let mut r = Request::unknown(crate::engine::gfp_types::KERNEL);
     fill_current_request(&mut r, freed);
     r
 }
 
 /// [`current_request()`] into `r` (which must hold nothing captured yet,
 /// as [`Request::unknown`] made it), in place.
-pub fn fill_current_request(r: &mut Request, freed: u64) {
+pub(crate) fn fill_current_request(r: &mut Request, freed: u64) {
     let mut raw = TaskRaw {
         comm: [0; COMM_LEN],
         pid: 0,
@@ -198,65 +205,72 @@ pub fn fill_current_request(r: &mut Request, freed: u64) {
     t.cpuset.softwall = node_mask(&raw.softwall);
 }
 
-/// The state the kprobe handler reaches, set for exactly as long as the
-/// kprobe is registered (see [`OomKprobe`]).
-static KPROBE_STATE: Atomic<*const Shared> = Atomic::new(core::ptr::null());
+/// What the kprobe hands a memory-cgroup OOM to: the notifier chain is
+/// not called for those, so this is the only place the module sees them.
+pub(crate) trait MemcgOomHandler: Send + Sync + 'static {
+    /// A memory-cgroup OOM, with its request as captured at
+    /// `out_of_memory()` entry.  Called from an irq_work (hard interrupt
+    /// context), at most one at a time.
+    fn on_memcg_oom(&self, req: Request);
+}
 
-/// A registered kprobe at `out_of_memory()` entry, feeding `state`;
-/// unregistered on drop.
+/// A registered kprobe at `out_of_memory()` entry, recording each request
+/// for the notifier that runs next ([`Pending`]) and handing memory-cgroup
+/// OOMs to `T`; unregistered on drop.
 ///
 /// # Invariants
 ///
-/// While a value exists, the kprobe is registered and `KPROBE_STATE` holds
-/// a pointer from `Arc::into_raw` of the state (one reference owned by this
-/// value), so the handler's state is alive whenever the handler runs.
-pub struct OomKprobe(());
+/// While a value exists, the kprobe is registered, and the shim calls
+/// [`Self::report`] with a pointer to `state` (`Arc::as_ptr`), which this
+/// value keeps alive (`_state`).  [`Drop`] unregisters the kprobe and waits
+/// for the irq_work before the state is released.
+pub(crate) struct OomKprobe<T: MemcgOomHandler> {
+    _state: Arc<T>,
+}
 
-impl OomKprobe {
-    /// Registers the kprobe (at most one at a time; the shim has one
-    /// static `struct kprobe`).
-    pub fn register(state: Arc<Shared>) -> Result<Self> {
-        let raw = Arc::into_raw(state);
-        if KPROBE_STATE
-            .cmpxchg(core::ptr::null(), raw, Release)
-            .is_err()
-        {
-            // SAFETY: `raw` came from `Arc::into_raw` above and was not
-            // published.
-            drop(unsafe { Arc::from_raw(raw) });
-            return Err(EBUSY);
-        }
-        // SAFETY: the handler (`oomfrag_oom_entry`) needs `KPROBE_STATE`,
-        // set above, and statics only.
-        let ret = unsafe { oomfrag_kprobe_register() };
+impl<T: MemcgOomHandler> OomKprobe<T> {
+    /// Registers the kprobe, handing memory-cgroup OOMs to `state` (at most
+    /// one registration at a time: the shim has one static `struct
+    /// kprobe`, and says `EBUSY` to a second).
+    pub(crate) fn register(state: Arc<T>) -> Result<Self> {
+        let data = Arc::as_ptr(&state).cast::<ffi::c_void>();
+        // SAFETY: `report` is sound for `data` as long as `state` lives,
+        // which the returned value ensures (type invariant); on failure
+        // the shim keeps nothing.
+        let ret = unsafe { oomfrag_kprobe_register(Self::report, data) };
         if ret != 0 {
-            Self::withdraw();
             return Err(Error::from_errno(ret));
         }
-        Ok(Self(()))
+        Ok(Self { _state: state })
     }
 
-    /// Clears `KPROBE_STATE` and drops its reference, once no handler can
-    /// run any more.
-    fn withdraw() {
-        let raw = KPROBE_STATE.xchg(core::ptr::null(), Acquire);
-        if !raw.is_null() {
-            // SAFETY: `raw` came from `Arc::into_raw` in `register`; the
-            // kprobe is not registered, so no handler holds it.
-            drop(unsafe { Arc::from_raw(raw) });
+    /// Reports the memcg OOM the kprobe handler queued, from the irq_work
+    /// (hard interrupt context).
+    ///
+    /// # Safety
+    ///
+    /// Called only by the shim's irq_work, with the `data` given to
+    /// `oomfrag_kprobe_register()` by a live [`OomKprobe<T>`].
+    unsafe extern "C" fn report(data: *const ffi::c_void) {
+        if !MEMCG.busy.load(Acquire) {
+            return;
         }
+        // SAFETY: `busy` is set and the handler that set it queued this
+        // work, so the work owns `req` now (`MemcgSlot`'s invariant).
+        let r = unsafe { *MEMCG.req.get() };
+        MEMCG.busy.store(false, Release);
+        // SAFETY: per the contract, `data` points to the live `T` of an
+        // `OomKprobe<T>`, which waits for this work before releasing it.
+        unsafe { &*data.cast::<T>() }.on_memcg_oom(r);
     }
 }
 
-impl Drop for OomKprobe {
+impl<T: MemcgOomHandler> Drop for OomKprobe<T> {
     fn drop(&mut self) {
-        // SAFETY: registered in `register` (type invariant);
-        // `unregister_kprobe()` waits for running handlers.
+        // SAFETY: registered in `register` (type invariant); the shim
+        // waits for running handlers and for the irq_work, the last reader
+        // of `_state`, which is released after this.
         unsafe { oomfrag_kprobe_unregister() };
-        // SAFETY: no handler can queue the irq_work any more; this waits
-        // for one queued or running, which reads `KPROBE_STATE`.
-        unsafe { oomfrag_memcg_sync() };
-        Self::withdraw();
     }
 }
 
@@ -274,9 +288,12 @@ unsafe extern "C" fn oomfrag_oom_entry(
     gfp: ffi::c_uint,
     memcg: bool,
     zonelist: bool,
+    node: ffi::c_int,
     nodes: *const ffi::c_ulong,
     nr_words: ffi::c_uint,
 ) {
+    // NUMA_NO_NODE (-1) when the request has no zonelist.
+    let node = u16::try_from(node).ok();
     let mask = if nodes.is_null() {
         NodeMask::ALL
     } else {
@@ -284,7 +301,7 @@ unsafe extern "C" fn oomfrag_oom_entry(
         node_mask(unsafe { core::slice::from_raw_parts(nodes, nr_words as usize) })
     };
     if !memcg {
-        Pending::store(order, gfp, zonelist, &mask, current_pid());
+        Pending::store(order, gfp, zonelist, node, &mask, current_pid());
         return;
     }
     // The OOM notifier chain is not called for memcg OOMs: hand the request
@@ -301,6 +318,7 @@ unsafe extern "C" fn oomfrag_oom_entry(
     r.gfp = Some(gfp);
     r.nodes = mask;
     r.zonelist = zonelist;
+    r.preferred_node = node;
     // SAFETY: this handler owns `busy`, so no one else touches `req`
     // (`MemcgSlot`'s invariant).
     unsafe { *MEMCG.req.get() = r };
@@ -325,30 +343,8 @@ unsafe impl Sync for MemcgSlot {}
 
 static MEMCG: MemcgSlot = MemcgSlot {
     busy: Atomic::new(false),
-    req: core::cell::UnsafeCell::new(Request::unknown(crate::engine::gfp::KERNEL)),
+    req: core::cell::UnsafeCell::new(Request::unknown(crate::engine::gfp_types::KERNEL)),
 };
-
-/// Reports the memcg OOM the kprobe handler queued, from the irq_work
-/// (hard interrupt context).
-#[no_mangle]
-extern "C" fn oomfrag_memcg_report() {
-    if !MEMCG.busy.load(Acquire) {
-        return;
-    }
-    // SAFETY: `busy` is set and the handler that set it queued this work,
-    // so the work owns `req` now (`MemcgSlot`'s invariant).
-    let r = unsafe { *MEMCG.req.get() };
-    MEMCG.busy.store(false, Release);
-    let state = KPROBE_STATE.load(Acquire);
-    if state.is_null() {
-        return;
-    }
-    // SAFETY: `KPROBE_STATE` is non-null only while the kprobe is
-    // registered or its irq_work may still run, holding a reference
-    // (`OomKprobe`'s invariant); `OomKprobe::drop` waits for this work
-    // (`irq_work_sync()`) before dropping it.
-    unsafe { &*state }.on_memcg_oom(r);
-}
 
 /// The current task's pid.
 fn current_pid() -> i32 {

@@ -95,9 +95,12 @@ void oomfrag_current(struct oomfrag_task *t)
  * which lockdep treats as NMI, where neither ktime_get() nor the module's
  * spinlocks may be used.  irq_work_queue() is NMI-safe.
  */
+static void (*oomfrag_report)(const void *data);
+static const void *oomfrag_report_data;
+
 static void oomfrag_memcg_irq_work(struct irq_work *work)
 {
-	oomfrag_memcg_report();
+	oomfrag_report(oomfrag_report_data);
 }
 
 static DEFINE_IRQ_WORK(oomfrag_memcg_work, oomfrag_memcg_irq_work);
@@ -107,12 +110,27 @@ void oomfrag_memcg_queue(void)
 	irq_work_queue(&oomfrag_memcg_work);
 }
 
-void oomfrag_memcg_sync(void)
+#ifdef CONFIG_KPROBES
+/*
+ * The preferred node of a request: whose pglist_data holds its zonelist
+ * (node_zonelist(nid, gfp_mask) is &NODE_DATA(nid)->node_zonelists[...]),
+ * NUMA_NO_NODE without one.  Bounded by the online nodes; no lock.
+ */
+static int oomfrag_zonelist_node(const struct zonelist *zl)
 {
-	irq_work_sync(&oomfrag_memcg_work);
+	int nid;
+
+	if (!zl)
+		return NUMA_NO_NODE;
+	for_each_online_node(nid) {
+		const struct zonelist *lists = NODE_DATA(nid)->node_zonelists;
+
+		if (zl >= lists && zl < lists + MAX_ZONELISTS)
+			return nid;
+	}
+	return NUMA_NO_NODE;
 }
 
-#ifdef CONFIG_KPROBES
 /* Runs at out_of_memory() entry, before the notifier chain and the report. */
 static int oomfrag_pre(struct kprobe *p, struct pt_regs *regs)
 {
@@ -122,6 +140,7 @@ static int oomfrag_pre(struct kprobe *p, struct pt_regs *regs)
 
 	oomfrag_oom_entry(oc->order, (__force unsigned int)oc->gfp_mask,
 			  oc->memcg != NULL, oc->zonelist != NULL,
+			  oomfrag_zonelist_node(oc->zonelist),
 			  nm ? nm->bits : NULL, BITS_TO_LONGS(MAX_NUMNODES));
 	return 0;
 }
@@ -131,17 +150,33 @@ static struct kprobe oomfrag_kp = {
 	.pre_handler = oomfrag_pre,
 };
 
-int oomfrag_kprobe_register(void)
+/*
+ * One registration at a time: the irq_work reports to (report, data) until
+ * oomfrag_kprobe_unregister() has returned.
+ */
+int oomfrag_kprobe_register(void (*report)(const void *data), const void *data)
 {
-	return register_kprobe(&oomfrag_kp);
+	int ret;
+
+	if (oomfrag_report)
+		return -EBUSY;
+	oomfrag_report = report;
+	oomfrag_report_data = data;
+	ret = register_kprobe(&oomfrag_kp);
+	if (ret)
+		oomfrag_report = NULL;
+	return ret;
 }
 
+/* Waits for running handlers and for the irq_work: then nothing reports. */
 void oomfrag_kprobe_unregister(void)
 {
 	unregister_kprobe(&oomfrag_kp);
+	irq_work_sync(&oomfrag_memcg_work);
+	oomfrag_report = NULL;
 }
 #else
-int oomfrag_kprobe_register(void)
+int oomfrag_kprobe_register(void (*report)(const void *data), const void *data)
 {
 	return -EOPNOTSUPP;
 }

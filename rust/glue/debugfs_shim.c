@@ -5,8 +5,9 @@
  * does not pin the module, and a close() after rmmod runs debugfs'
  * full_proxy_release() on the module's freed file_operations (an oops
  * found by make soak).  Here every file has THIS_MODULE as owner, so rmmod
- * waits for no one and fails with EBUSY while a file is open.  Reading and
- * writing stay in Rust (debugfs.rs).
+ * waits for no one and fails with EBUSY while a file is open.  Each file's
+ * i_private is a struct oomfrag_file owned by Rust (debugfs.rs), which
+ * carries the functions reading and writing it and their state.
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
@@ -15,19 +16,11 @@
 
 #include "shim.h"
 
-struct oomfrag_file {
-	const void *state;
-	int id;
-};
-
-/* One module instance: one directory; set before its file exists. */
-static struct oomfrag_file oomfrag_files[OOMFRAG_MAX_FILES];
-
 static int oomfrag_show(struct seq_file *m, void *v)
 {
 	const struct oomfrag_file *f = m->private;
 
-	return oomfrag_debugfs_show(f->state, f->id, m);
+	return f->show(f, m);
 }
 
 static int oomfrag_open(struct inode *inode, struct file *file)
@@ -41,7 +34,7 @@ static ssize_t oomfrag_write(struct file *file, const char __user *buf,
 	const struct seq_file *m = file->private_data;
 	const struct oomfrag_file *f = m->private;
 
-	return oomfrag_debugfs_write(f->state, f->id, buf, len);
+	return f->write(f, buf, len);
 }
 
 static const struct file_operations oomfrag_ro_fops = {
@@ -66,17 +59,12 @@ struct dentry *oomfrag_debugfs_dir(const char *name)
 	return debugfs_create_dir(name, NULL);
 }
 
-int oomfrag_debugfs_file(struct dentry *dir, const char *name, int id,
-			 bool writable, const void *state)
+int oomfrag_debugfs_file(struct dentry *dir, const char *name, bool writable,
+			 const struct oomfrag_file *f)
 {
 	struct dentry *d;
 
-	if (id < 0 || id >= OOMFRAG_MAX_FILES)
-		return -EINVAL;
-	oomfrag_files[id].state = state;
-	oomfrag_files[id].id = id;
-	d = debugfs_create_file(name, writable ? 0600 : 0400, dir,
-				&oomfrag_files[id],
+	d = debugfs_create_file(name, writable ? 0600 : 0400, dir, (void *)f,
 				writable ? &oomfrag_rw_fops : &oomfrag_ro_fops);
 	return IS_ERR(d) ? PTR_ERR(d) : 0;
 }

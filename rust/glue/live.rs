@@ -1,49 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Reading the running kernel: with the capture glue (`capture.rs`,
-//! `oom_notifier.rs`), the only place with `unsafe`.
+//! Reading the running kernel's zones.
 //!
 //! [`platform()`] turns the kernel's bindings into the engine's
-//! [`Platform`]; [`snapshot()`] walks online nodes and populated zones into
-//! [`ZoneSnapshot`]s, either locklessly (as `__zone_watermark_ok()` itself
-//! reads a zone: counters and `list_empty()` of the free lists) for the OOM
-//! path, or with per-migratetype counts taken under `zone->lock` for
-//! debugfs, one (order, migratetype) list per lock hold (see
-//! [`COUNT_LIMIT`] and [`max_lock_ns()`]).
+//! [`Platform`]; [`snapshot()`] walks online nodes and their populated
+//! zones ([`Zone`]) into [`ZoneSnapshot`]s, either locklessly (as
+//! `__zone_watermark_ok()` itself reads a zone: counters and `list_empty()`
+//! of the free lists) for the OOM path, or with per-migratetype counts
+//! taken under `zone->lock` for debugfs, one (order, migratetype) list per
+//! lock hold (see [`COUNT_LIMIT`] and [`max_lock_ns()`]).  The kernel's
+//! inline helpers that read a zone are called from `live_shim.c`, which
+//! also holds what differs between kernel versions.
 
 use crate::engine::platform::Platform;
 use crate::engine::zone::{
-    Mt,
-    ZoneKind,
+    MigrateType,
     ZoneSnapshot,
+    ZoneType,
     MAX_ORDERS,
-    MAX_ZONES,
-    NR_MT,
-    NR_ZONE_KINDS, //
-};
-use core::ptr::{
-    addr_of,
-    read_volatile, //
+    MAX_ZONES, //
 };
 use kernel::{
     bindings,
-    ffi, //
+    ffi,
+    prelude::*,
+    types::Opaque, //
 };
 
 const NR_ORDERS: usize = bindings::NR_PAGE_ORDERS as usize;
 const NR_ZONES: usize = bindings::MAX_NR_ZONES as usize;
 const NR_MIGRATETYPES: usize = bindings::migratetype_MIGRATE_TYPES as usize;
 // The engine's capacities cover this kernel's orders, zones and migrate types.
-const _: () = assert!(NR_ORDERS <= MAX_ORDERS && NR_ZONES <= MAX_ZONES && NR_MIGRATETYPES <= NR_MT);
+const _: () = assert!(
+    NR_ORDERS <= MAX_ORDERS && NR_ZONES <= MAX_ZONES && NR_MIGRATETYPES <= MigrateType::COUNT
+);
 
 /// Per-list cap when counting free lists, as `/proc/pagetypeinfo` caps
 /// (mm/vmstat.c, `pagetypeinfo_showfree_print()`): `zone->lock` is held
 /// with interrupts off for one list at a time, at most this many entries,
 /// with a `cond_resched()` between lists.  A list that reaches the cap is
 /// counted as the cap and its zone reads `counts=capped`.
-pub const COUNT_LIMIT: usize = 100_000;
+pub(crate) const COUNT_LIMIT: usize = 100_000;
 
 unsafe extern "C" {
+    fn oomfrag_node_online(nid: ffi::c_uint) -> bool;
+    fn oomfrag_populated_zone(nid: ffi::c_uint, idx: ffi::c_uint) -> *mut ffi::c_void;
+    fn oomfrag_zone_read(zone: *mut ffi::c_void, z: *mut ZoneRaw);
     fn oomfrag_count_order(
         zone: *mut ffi::c_void,
         order: ffi::c_uint,
@@ -56,18 +58,18 @@ unsafe extern "C" {
 
 /// The longest single `zone->lock` hold (interrupts off) of a counted
 /// snapshot since the module was loaded, in ns (`stats`: `max_lock_ns`).
-pub fn max_lock_ns() -> u64 {
+pub(crate) fn max_lock_ns() -> u64 {
     // SAFETY: reads an atomic of the C shim; no precondition.
     unsafe { oomfrag_max_lock_ns() }
 }
 
-// The one gfp table (gfp.rs) is this kernel's: every flag and mask equals
+// The one gfp table (gfp_types.rs) is this kernel's: every flag and mask equals
 // the bindings', or the module does not build.
 const fn bit(b: u32) -> u32 {
     1 << b
 }
 const _: () = {
-    use crate::engine::gfp::*;
+    use crate::engine::gfp_types::*;
     assert!(DMA == bit(bindings::___GFP_DMA_BIT));
     assert!(HIGHMEM == bit(bindings::___GFP_HIGHMEM_BIT));
     assert!(DMA32 == bit(bindings::___GFP_DMA32_BIT));
@@ -97,58 +99,58 @@ const _: () = {
 };
 
 /// The engine's kind for a kernel zone index.
-fn zone_kind(idx: usize) -> Option<ZoneKind> {
+fn zone_type(idx: usize) -> Option<ZoneType> {
     let idx = idx as u32;
     #[cfg(CONFIG_ZONE_DMA)]
     if idx == bindings::zone_type_ZONE_DMA {
-        return Some(ZoneKind::Dma);
+        return Some(ZoneType::Dma);
     }
     #[cfg(CONFIG_ZONE_DMA32)]
     if idx == bindings::zone_type_ZONE_DMA32 {
-        return Some(ZoneKind::Dma32);
+        return Some(ZoneType::Dma32);
     }
     #[cfg(CONFIG_HIGHMEM)]
     if idx == bindings::zone_type_ZONE_HIGHMEM {
-        return Some(ZoneKind::Highmem);
+        return Some(ZoneType::Highmem);
     }
     #[cfg(CONFIG_ZONE_DEVICE)]
     if idx == bindings::zone_type_ZONE_DEVICE {
-        return Some(ZoneKind::Device);
+        return Some(ZoneType::Device);
     }
     if idx == bindings::zone_type_ZONE_NORMAL {
-        Some(ZoneKind::Normal)
+        Some(ZoneType::Normal)
     } else if idx == bindings::zone_type_ZONE_MOVABLE {
-        Some(ZoneKind::Movable)
+        Some(ZoneType::Movable)
     } else {
         None
     }
 }
 
 /// The engine's migrate type for a kernel `enum migratetype` value.
-fn mt_of(mt: usize) -> Option<Mt> {
+fn migrate_type(mt: usize) -> Option<MigrateType> {
     let mt = mt as u32;
     #[cfg(CONFIG_CMA)]
     if mt == bindings::migratetype_MIGRATE_CMA {
-        return Some(Mt::Cma);
+        return Some(MigrateType::Cma);
     }
     #[cfg(CONFIG_MEMORY_ISOLATION)]
     if mt == bindings::migratetype_MIGRATE_ISOLATE {
-        return Some(Mt::Isolate);
+        return Some(MigrateType::Isolate);
     }
     match mt {
-        bindings::migratetype_MIGRATE_UNMOVABLE => Some(Mt::Unmovable),
-        bindings::migratetype_MIGRATE_MOVABLE => Some(Mt::Movable),
-        bindings::migratetype_MIGRATE_RECLAIMABLE => Some(Mt::Reclaimable),
-        bindings::migratetype_MIGRATE_HIGHATOMIC => Some(Mt::HighAtomic),
+        bindings::migratetype_MIGRATE_UNMOVABLE => Some(MigrateType::Unmovable),
+        bindings::migratetype_MIGRATE_MOVABLE => Some(MigrateType::Movable),
+        bindings::migratetype_MIGRATE_RECLAIMABLE => Some(MigrateType::Reclaimable),
+        bindings::migratetype_MIGRATE_HIGHATOMIC => Some(MigrateType::HighAtomic),
         _ => None,
     }
 }
 
 /// The running kernel as the engine needs it.
-pub fn platform() -> Platform {
-    let mut zone_idx = [None; NR_ZONE_KINDS];
+pub(crate) fn platform() -> Platform {
+    let mut zone_idx = [None; ZoneType::COUNT];
     for idx in 0..NR_ZONES {
-        if let Some(k) = zone_kind(idx) {
+        if let Some(k) = zone_type(idx) {
             zone_idx[k as usize] = Some(idx as u8);
         }
     }
@@ -157,7 +159,7 @@ pub fn platform() -> Platform {
         cma: cfg!(CONFIG_CMA),
         // `page_group_by_mobility_disabled` is not exported to modules.  The
         // kernel sets it only when all memory is smaller than
-        // `pageblock_nr_pages * MIGRATE_TYPES` pages (12 MB on x86-64), a
+        // `pageblock_nr_pages * MigrateType::COUNT` pages (12 MB on x86-64), a
         // machine too small to run this module's tests; it is taken as false.
         mobility_disabled: false,
         page_shift: kernel::page::PAGE_SHIFT as u8,
@@ -165,19 +167,25 @@ pub fn platform() -> Platform {
     }
 }
 
-/// The most zones [`snapshot()`] can ever return on this machine:
-/// `nr_node_ids` (the possible nodes, hot-pluggable ones included) times
-/// `MAX_NR_ZONES`.  The module sizes its buffers with it at load.
-pub fn max_zones() -> usize {
+/// `nr_node_ids`: one more than the highest possible node id, at most
+/// `MAX_NUMNODES`.
+fn nr_node_ids() -> usize {
     // SAFETY: `nr_node_ids` is set during early boot, before modules load,
     // and never changes after.
     let nodes = unsafe { bindings::nr_node_ids } as usize;
-    nodes.clamp(1, bindings::MAX_NUMNODES as usize) * NR_ZONES
+    nodes.clamp(1, bindings::MAX_NUMNODES as usize)
+}
+
+/// The most zones [`snapshot()`] can ever return on this machine:
+/// `nr_node_ids` (the possible nodes, hot-pluggable ones included) times
+/// `MAX_NR_ZONES`.  The module sizes its buffers with it at load.
+pub(crate) fn max_zones() -> usize {
+    nr_node_ids() * NR_ZONES
 }
 
 /// How to read the free lists.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// Counters and `list_empty()` only, no lock (the OOM path).
     Lockless,
     /// Per-migratetype counts under `zone->lock`, one list at a time, each
@@ -185,135 +193,119 @@ pub enum Mode {
     Counted,
 }
 
-/// `node_data[nid]` (or `&contig_page_data` without NUMA).
-fn pgdat(nid: usize) -> *mut bindings::pglist_data {
-    #[cfg(CONFIG_NUMA)]
-    {
-        // SAFETY: `node_data` is the exported array of `MAX_NUMNODES`
-        // pointers (declared with unknown length in the bindings); the
-        // caller only passes online node ids, which are < MAX_NUMNODES.
-        unsafe {
-            addr_of!(bindings::node_data)
-                .cast::<*mut bindings::pglist_data>()
-                .add(nid)
-                .read_volatile()
-        }
-    }
-    #[cfg(not(CONFIG_NUMA))]
-    {
-        let _ = nid;
-        // SAFETY: taking the address of an exported static does not read it.
-        unsafe { core::ptr::addr_of_mut!(bindings::contig_page_data) }
-    }
+/// `struct oomfrag_zone` of shim.h: one zone as `oomfrag_zone_read()`
+/// reads it with the kernel's own helpers.
+#[repr(C)]
+#[derive(Zeroable)]
+struct ZoneRaw {
+    present: ffi::c_ulong,
+    managed: ffi::c_ulong,
+    free: ffi::c_ulong,
+    free_cma: ffi::c_ulong,
+    unaccepted: ffi::c_ulong,
+    free_highatomic: ffi::c_ulong,
+    reserved_highatomic: ffi::c_ulong,
+    wmark: [ffi::c_ulong; 3],
+    boost: ffi::c_ulong,
+    lowmem_reserve: [ffi::c_long; NR_ZONES],
+    nr_free: [ffi::c_ulong; NR_ORDERS],
+    nonempty: [ffi::c_uint; NR_ORDERS],
 }
 
-/// Whether node `nid` is in `node_states[N_ONLINE]`.
-fn node_online(nid: usize) -> bool {
-    const BITS: usize = 8 * core::mem::size_of::<ffi::c_ulong>();
-    // SAFETY: `node_states` is an exported array of nodemasks indexed by
-    // `enum node_states`; N_ONLINE is in range and `nid < MAX_NUMNODES`
-    // keeps the word index inside the mask.  Bits change only on node
-    // hotplug; a racy word read is what `node_state()` does.
-    let word = unsafe {
-        let mask = addr_of!(bindings::node_states[bindings::node_states_N_ONLINE as usize]);
-        read_volatile(addr_of!((*mask).bits[nid / BITS]))
-    };
-    word & (1 << (nid % BITS)) != 0
-}
+/// A zone of the running kernel (`struct zone`).
+///
+/// # Invariants
+///
+/// The zone is one of `node_zones[]` of an online node's `pglist_data`,
+/// populated when it was looked up.  A node's `pglist_data` is never freed
+/// (memory hot-remove leaves it in place), so the zone is valid for the
+/// module's lifetime.  The allocator changes its fields concurrently: they
+/// are only read through the kernel's helpers or under `zone->lock`.
+#[repr(transparent)]
+pub(crate) struct Zone(Opaque<bindings::zone>);
 
-/// `zone_page_state()`: an `atomic_long_t` counter, negative read as 0.
-///
-/// # Safety
-///
-/// `zone` must point to a live `struct zone`.
-unsafe fn zone_stat(zone: *const bindings::zone, item: u32) -> u64 {
-    // SAFETY: the caller guarantees `zone` is live; `item` is a valid
-    // `enum zone_stat_item`; the counter is read as `atomic_long_read()` does.
-    let v = unsafe { read_volatile(addr_of!((*zone).vm_stat[item as usize].counter)) };
-    v.max(0) as u64
-}
-
-/// Reads one populated zone into `s`, in place: every field is written
-/// (`blocks` is cleared only if it held counts), so that no 1 KB snapshot
-/// is built and copied (struct copies are most of a snapshot's cost under
-/// emulation; see "Cost" in Documentation/oomfrag.rst).
-///
-/// # Safety
-///
-/// `zone` must point to a live, populated `struct zone` of node `nid`.
-unsafe fn read_zone(
-    s: &mut ZoneSnapshot,
-    zone: *mut bindings::zone,
-    nid: usize,
-    idx: usize,
-    mode: Mode,
-) {
-    s.node = nid as u16;
-    s.zone_idx = idx as u8;
-    s.kind = zone_kind(idx).unwrap_or(ZoneKind::Normal);
-    s.nr_orders = NR_ORDERS as u8;
-    s.unaccepted = 0;
-    s.free_cma = 0;
-    s.lowmem_reserve = [0; MAX_ZONES];
-    s.nr_free = [0; MAX_ORDERS];
-    s.nonempty = [0; MAX_ORDERS];
-    if s.blocks_exact {
-        s.blocks = [[0; NR_MT]; MAX_ORDERS];
+impl Zone {
+    /// Zone `idx` of node `nid`, if the node is online and the zone
+    /// populated (`populated_zone()`).
+    pub(crate) fn get(nid: usize, idx: usize) -> Option<&'static Zone> {
+        let (nid, idx) = (u32::try_from(nid).ok()?, u32::try_from(idx).ok()?);
+        // SAFETY: the shim checks both indices and the node's state; it
+        // returns NULL or a zone of an online node.
+        let zone = unsafe { oomfrag_populated_zone(nid, idx) };
+        // SAFETY: a non-null result is a populated zone of an online node,
+        // valid for the module's lifetime; `Zone` is a transparent
+        // `Opaque<bindings::zone>`.
+        (!zone.is_null()).then(|| unsafe { &*zone.cast::<Zone>() })
     }
-    s.blocks_exact = false;
-    s.blocks_capped = false;
-    s.lists_read = true;
-    // SAFETY: per the function's contract `zone` is live for the whole
-    // call (zones are never freed); every field is read with one volatile
-    // load, as READ_ONCE() does, since the allocator updates them
-    // concurrently.
-    unsafe {
-        let z = zone.cast_const();
-        s.present = read_volatile(addr_of!((*z).present_pages)) as u64;
-        s.managed = read_volatile(addr_of!((*z).managed_pages.counter)).max(0) as u64;
-        s.free = zone_stat(z, bindings::zone_stat_item_NR_FREE_PAGES);
-        #[cfg(CONFIG_CMA)]
-        {
-            s.free_cma = zone_stat(z, bindings::zone_stat_item_NR_FREE_CMA_PAGES);
+
+    /// The `struct zone *` to hand the shim (declared there as `void *`:
+    /// `struct zone` is not FFI-safe in Rust's eyes).
+    fn as_raw(&self) -> *mut ffi::c_void {
+        self.0.get().cast()
+    }
+
+    /// Reads the zone, as zone `idx` of node `nid`, into `s`, in place:
+    /// every field is written (`blocks` is cleared only if it held counts),
+    /// so that no 1 KB snapshot is built and copied (struct copies are most
+    /// of a snapshot's cost under emulation; see "Cost" in
+    /// Documentation/oomfrag.rst).
+    fn read(&self, s: &mut ZoneSnapshot, nid: usize, idx: usize, mode: Mode) {
+        let mut raw = ZoneRaw::zeroed();
+        // SAFETY: the zone is valid (type invariant); `raw` has the layout
+        // of `struct oomfrag_zone`, which the shim fills without a lock.
+        unsafe { oomfrag_zone_read(self.as_raw(), &mut raw) };
+        s.node = nid as u16;
+        s.zone_idx = idx as u8;
+        s.kind = zone_type(idx).unwrap_or(ZoneType::Normal);
+        s.nr_orders = NR_ORDERS as u8;
+        s.present = raw.present as u64;
+        s.managed = raw.managed as u64;
+        s.free = raw.free as u64;
+        s.free_cma = raw.free_cma as u64;
+        s.unaccepted = raw.unaccepted as u64;
+        s.free_highatomic = raw.free_highatomic as u64;
+        s.reserved_highatomic = raw.reserved_highatomic as u64;
+        s.wmark = raw.wmark.map(|w| w as u64);
+        s.boost = raw.boost as u64;
+        s.lowmem_reserve = [0; MAX_ZONES];
+        for (d, &r) in s.lowmem_reserve.iter_mut().zip(&raw.lowmem_reserve) {
+            *d = r.max(0) as u64;
         }
-        #[cfg(CONFIG_UNACCEPTED_MEMORY)]
-        {
-            s.unaccepted = zone_stat(z, bindings::zone_stat_item_NR_UNACCEPTED);
-        }
-        s.free_highatomic = read_volatile(addr_of!((*z).nr_free_highatomic)) as u64;
-        s.reserved_highatomic = read_volatile(addr_of!((*z).nr_reserved_highatomic)) as u64;
-        for w in 0..3 {
-            s.wmark[w] = read_volatile(addr_of!((*z)._watermark[w])) as u64;
-        }
-        s.boost = read_volatile(addr_of!((*z).watermark_boost)) as u64;
-        for r in 0..NR_ZONES {
-            s.lowmem_reserve[r] = read_volatile(addr_of!((*z).lowmem_reserve[r])).max(0) as u64;
-        }
+        s.nr_free = [0; MAX_ORDERS];
+        s.nonempty = [0; MAX_ORDERS];
         for o in 0..NR_ORDERS {
-            let area = addr_of!((*z).free_area[o]);
-            s.nr_free[o] = read_volatile(addr_of!((*area).nr_free)) as u64;
+            s.nr_free[o] = raw.nr_free[o] as u64;
             for mt in 0..NR_MIGRATETYPES {
-                let head = addr_of!((*area).free_list[mt]);
-                // list_empty(): head->next == head.
-                let next = read_volatile(addr_of!((*head).next));
-                if let Some(m) = mt_of(mt) {
-                    if !core::ptr::eq(next.cast_const(), head) {
+                if raw.nonempty[o] & (1 << mt) != 0 {
+                    if let Some(m) = migrate_type(mt) {
                         s.nonempty[o] |= m.bit();
                     }
                 }
             }
         }
+        if s.blocks_exact {
+            s.blocks = [[0; MigrateType::COUNT]; MAX_ORDERS];
+        }
+        s.blocks_exact = false;
+        s.blocks_capped = false;
+        s.lists_read = true;
+        if mode == Mode::Counted {
+            self.count(s);
+        }
     }
-    if mode == Mode::Counted {
+
+    /// Counts the free lists of every order into `s.blocks`, each list
+    /// under `zone->lock` (see [`COUNT_LIMIT`]).  May sleep.
+    fn count(&self, s: &mut ZoneSnapshot) {
         let mut counts = [0 as ffi::c_ulong; NR_MIGRATETYPES];
         for o in 0..NR_ORDERS {
-            // SAFETY: `zone` is live (contract); `counts` has room for
-            // `NR_MIGRATETYPES` entries; the shim takes `zone->lock` itself,
-            // per list, and may sleep between lists (`Mode::Counted` is
-            // for process context only).
+            // SAFETY: the zone is valid (type invariant); `counts` has room
+            // for `NR_MIGRATETYPES` entries; the shim takes `zone->lock`
+            // itself, per list, and may sleep between lists (`Mode::Counted`
+            // is for process context only).
             let nr_free = unsafe {
                 oomfrag_count_order(
-                    zone.cast(),
+                    self.as_raw(),
                     o as ffi::c_uint,
                     counts.as_mut_ptr(),
                     NR_MIGRATETYPES as ffi::c_uint,
@@ -323,7 +315,7 @@ unsafe fn read_zone(
             s.nr_free[o] = nr_free as u64;
             s.nonempty[o] = 0;
             for (mt, &c) in counts.iter().enumerate() {
-                if let Some(m) = mt_of(mt) {
+                if let Some(m) = migrate_type(mt) {
                     s.blocks[o][m as usize] = c as u64;
                     s.blocks_capped |= c >= COUNT_LIMIT;
                     if c > 0 {
@@ -339,31 +331,16 @@ unsafe fn read_zone(
 /// Walks online nodes and their populated zones into `out`, in node then
 /// zone order (as `/proc/zoneinfo` lists them).  Returns how many zones
 /// exist; only the first `out.len()` are written.  Bounded: at most
-/// `MAX_NUMNODES * MAX_NR_ZONES` zones are looked at.
-pub fn snapshot(out: &mut [ZoneSnapshot], mode: Mode) -> usize {
+/// `nr_node_ids * MAX_NR_ZONES` zones are looked at.
+pub(crate) fn snapshot(out: &mut [ZoneSnapshot], mode: Mode) -> usize {
     let mut n = 0;
-    for nid in 0..bindings::MAX_NUMNODES as usize {
-        if !node_online(nid) {
-            continue;
-        }
-        let pgdat = pgdat(nid);
-        if pgdat.is_null() {
-            continue;
-        }
+    for nid in 0..nr_node_ids() {
         for idx in 0..NR_ZONES {
-            // SAFETY: an online node's `pglist_data` is live and never
-            // freed while online; `idx < MAX_NR_ZONES` is in bounds of
-            // `node_zones`.
-            let zone = unsafe { addr_of!((*pgdat).node_zones[idx]).cast_mut() };
-            // populated_zone(): present_pages != 0.
-            // SAFETY: as above, `zone` points into a live pglist_data.
-            let present = unsafe { read_volatile(addr_of!((*zone).present_pages)) };
-            if present == 0 {
+            let Some(zone) = Zone::get(nid, idx) else {
                 continue;
-            }
+            };
             if let Some(slot) = out.get_mut(n) {
-                // SAFETY: `zone` is live and populated (checked above).
-                unsafe { read_zone(slot, zone, nid, idx, mode) };
+                zone.read(slot, nid, idx, mode);
             }
             n += 1;
         }
@@ -372,9 +349,10 @@ pub fn snapshot(out: &mut [ZoneSnapshot], mode: Mode) -> usize {
 }
 
 /// `NR_PAGE_ORDERS` as the engine's order type.
-pub const NR_ORDERS_U8: u8 = NR_ORDERS as u8;
+pub(crate) const NR_ORDERS_U8: u8 = NR_ORDERS as u8;
 
 /// Whether `nid` names an online node (for `query`'s `node=`).
-pub fn node_id_online(nid: u64) -> bool {
-    nid < u64::from(bindings::MAX_NUMNODES) && node_online(nid as usize)
+pub(crate) fn node_id_online(nid: u64) -> bool {
+    // SAFETY: the shim checks the range; `node_online()` reads a bitmap.
+    u32::try_from(nid).is_ok_and(|nid| unsafe { oomfrag_node_online(nid) })
 }

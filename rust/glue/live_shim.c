@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What live.rs cannot express through the kernel's Rust bindings: walking a
- * buddy free list needs list_for_each() under zone->lock with interrupts
- * off, as /proc/pagetypeinfo does.
+ * What live.rs cannot express through the kernel's Rust bindings: the
+ * kernel's inline helpers that read a zone (node_online(), NODE_DATA(),
+ * populated_zone(), zone_page_state(), list_empty()), and walking a buddy
+ * free list, which needs list_for_each() under zone->lock with interrupts
+ * off, as /proc/pagetypeinfo does.  Fields that differ between kernel
+ * versions are read here.
  */
 #include <linux/atomic.h>
 #include <linux/ktime.h>
+#include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/nodemask.h>
+#include <linux/vmstat.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 
@@ -131,4 +137,57 @@ unsigned long oomfrag_count_order(struct zone *zone, unsigned int order,
 		cond_resched();
 	}
 	return nr_free;
+}
+
+bool oomfrag_node_online(unsigned int nid)
+{
+	return nid < MAX_NUMNODES && node_online(nid);
+}
+
+/* The populated zone @idx of node @nid if the node is online, else NULL. */
+struct zone *oomfrag_populated_zone(unsigned int nid, unsigned int idx)
+{
+	struct zone *zone;
+
+	if (idx >= MAX_NR_ZONES || !oomfrag_node_online(nid))
+		return NULL;
+	zone = &NODE_DATA(nid)->node_zones[idx];
+	return populated_zone(zone) ? zone : NULL;
+}
+
+/*
+ * What __zone_watermark_ok() and its callers read of @zone, without
+ * zone->lock: each field once (READ_ONCE() or the counter's own read), and
+ * for each order the kernel migratetypes whose free list is not empty.
+ */
+void oomfrag_zone_read(struct zone *zone, struct oomfrag_zone *z)
+{
+	unsigned int o, mt, w;
+
+	z->present = READ_ONCE(zone->present_pages);
+	z->managed = zone_managed_pages(zone);
+	z->free = zone_page_state(zone, NR_FREE_PAGES);
+	z->free_cma = IS_ENABLED(CONFIG_CMA) ?
+		zone_page_state(zone, NR_FREE_CMA_PAGES) : 0;
+#ifdef CONFIG_UNACCEPTED_MEMORY
+	z->unaccepted = zone_page_state(zone, NR_UNACCEPTED);
+#else
+	z->unaccepted = 0;
+#endif
+	z->free_highatomic = READ_ONCE(zone->nr_free_highatomic);
+	z->reserved_highatomic = READ_ONCE(zone->nr_reserved_highatomic);
+	for (w = 0; w < OOMFRAG_NR_WMARK; w++)
+		z->wmark[w] = READ_ONCE(zone->_watermark[w]);
+	z->boost = READ_ONCE(zone->watermark_boost);
+	for (w = 0; w < MAX_NR_ZONES; w++)
+		z->lowmem_reserve[w] = READ_ONCE(zone->lowmem_reserve[w]);
+	for (o = 0; o < NR_PAGE_ORDERS; o++) {
+		const struct free_area *area = &zone->free_area[o];
+
+		z->nr_free[o] = READ_ONCE(area->nr_free);
+		z->nonempty[o] = 0;
+		for (mt = 0; mt < MIGRATE_TYPES; mt++)
+			if (!list_empty(&area->free_list[mt]))
+				z->nonempty[o] |= 1U << mt;
+	}
 }

@@ -24,7 +24,7 @@ unsafe extern "C" {
 
 /// What runs on the OOM notifier chain: inside `out_of_memory()`, in process
 /// context, under `oom_lock`, before the kernel's own report.
-pub trait OomHandler: Send + Sync {
+pub(crate) trait OomHandler: Send + Sync {
     /// One call of the chain; add the pages this callback freed to `freed`.
     fn on_oom(&self, freed: &mut ffi::c_ulong);
 }
@@ -48,11 +48,11 @@ unsafe impl<T: Send + Sync> Send for Block<T> {}
 ///
 /// The boxed block is registered on the chain from `register` until `drop`
 /// unregisters it; it is pinned, so the pointer the chain holds stays valid.
-pub struct OomNotifier<T: OomHandler>(Pin<KBox<Block<T>>>);
+pub(crate) struct OomNotifier<T: OomHandler>(Pin<KBox<Block<T>>>);
 
 impl<T: OomHandler> OomNotifier<T> {
     /// Registers `state` at `priority` (higher runs earlier).
-    pub fn register(state: Arc<T>, priority: i32) -> Result<Self> {
+    pub(crate) fn register(state: Arc<T>, priority: i32) -> Result<Self> {
         let nb = KBox::pin(
             Block {
                 nb: Opaque::new(bindings::notifier_block {

@@ -3,6 +3,7 @@
 #ifndef OOMFRAG_SHIM_H
 #define OOMFRAG_SHIM_H
 
+#include <linux/mmzone.h>
 #include <linux/nodemask.h>
 #include <linux/sched.h>
 #include <linux/types.h>
@@ -31,34 +32,59 @@ struct zone;
 
 /* capture.rs: records the request the OOM killer was invoked for. */
 void oomfrag_oom_entry(int order, unsigned int gfp, bool memcg,
-		       bool zonelist, const unsigned long *nodes,
+		       bool zonelist, int node, const unsigned long *nodes,
 		       unsigned int nr_words);
-
-/* capture.rs: reports the memcg OOM the kprobe handler queued. */
-void oomfrag_memcg_report(void);
 
 /* capture_shim.c */
 void oomfrag_memcg_queue(void);
-void oomfrag_memcg_sync(void);
-int oomfrag_kprobe_register(void);
+int oomfrag_kprobe_register(void (*report)(const void *data),
+			    const void *data);
 void oomfrag_kprobe_unregister(void);
 void oomfrag_current(struct oomfrag_task *t);
 
-/* live_shim.c */
+/*
+ * live_shim.c: one zone as the watermark check reads it (live.rs:
+ * ZoneRaw, the same layout).  nonempty[o] has bit mt set when
+ * free_area[o].free_list[mt] is not empty.
+ */
+#define OOMFRAG_NR_WMARK 3
+struct oomfrag_zone {
+	unsigned long present;
+	unsigned long managed;
+	unsigned long free;
+	unsigned long free_cma;
+	unsigned long unaccepted;
+	unsigned long free_highatomic;
+	unsigned long reserved_highatomic;
+	unsigned long wmark[OOMFRAG_NR_WMARK];
+	unsigned long boost;
+	long lowmem_reserve[MAX_NR_ZONES];
+	unsigned long nr_free[NR_PAGE_ORDERS];
+	unsigned int nonempty[NR_PAGE_ORDERS];
+};
+bool oomfrag_node_online(unsigned int nid);
+struct zone *oomfrag_populated_zone(unsigned int nid, unsigned int idx);
+void oomfrag_zone_read(struct zone *zone, struct oomfrag_zone *z);
 unsigned long oomfrag_count_order(struct zone *zone, unsigned int order,
 				  unsigned long *counts, unsigned int nr_mt,
 				  unsigned long limit);
 u64 oomfrag_max_lock_ns(void);
 
-/* debugfs.rs: the files' contents; debugfs_shim.c: the files. */
-#define OOMFRAG_MAX_FILES 16
+/*
+ * debugfs.rs: a file's functions and their state (struct Slot, the same
+ * layout); debugfs_shim.c: the files, each with one as its i_private.
+ */
 struct seq_file;
-int oomfrag_debugfs_show(const void *state, int id, struct seq_file *m);
-ssize_t oomfrag_debugfs_write(const void *state, int id,
-			      const char __user *buf, size_t len);
+struct oomfrag_file {
+	int (*show)(const struct oomfrag_file *f, struct seq_file *m);
+	ssize_t (*write)(const struct oomfrag_file *f, const char __user *buf,
+			 size_t len);
+	const void *state;
+	const void *file;
+};
 struct dentry *oomfrag_debugfs_dir(const char *name);
-int oomfrag_debugfs_file(struct dentry *dir, const char *name, int id,
-			 bool writable, const void *state);
+int oomfrag_debugfs_file(struct dentry *dir, const char *name, bool writable,
+			 const struct oomfrag_file *f);
 void oomfrag_debugfs_remove(struct dentry *dir);
 
 #endif

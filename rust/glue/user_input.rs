@@ -12,7 +12,7 @@ use kernel::{
 /// Reads all of `r` into `buf`; the bytes read.  A write longer than `buf`
 /// is refused with `EINVAL` before anything is read, so a refused write
 /// changes nothing.
-pub fn read_all<'a>(r: &mut UserSliceReader, buf: &'a mut [u8]) -> Result<&'a [u8]> {
+pub(crate) fn read_all<'a>(r: &mut UserSliceReader, buf: &'a mut [u8]) -> Result<&'a [u8]> {
     let len = r.len();
     let dst = buf.get_mut(..len).ok_or(EINVAL)?;
     r.read_slice(dst)?;

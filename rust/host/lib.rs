@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Host build of the oomfrag verdict engine: the kernel module's own source
-//! files, compiled for `cargo test`, the benchmarks and the offline
-//! analyzer.  The module tree is the module's: see rust/oomfrag_main.rs.
+//! Host build of oomfrag's verdict engine (`rust/engine/`, the files the
+//! kernel module compiles), for `cargo test`, the benchmarks and the offline
+//! analyzer (tools/oomfrag-report).
 
 #![no_std]
 #![forbid(unsafe_code)]

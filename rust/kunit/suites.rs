@@ -7,13 +7,19 @@
 //! (gfp values from the bindings) on the seeds' fixtures.
 //! `oomfrag_live`: invariants of live snapshots.
 
+use crate::engine::zone::ZoneSnapshot;
+
+/// Free pages held in the buddy lists (`sum nr_free << order`).
+fn buddy_free_pages(z: &ZoneSnapshot) -> u64 {
+    (0..z.orders()).map(|o| z.nr_free[o] << o).sum()
+}
+
 #[kernel::macros::kunit_tests(oomfrag_engine)]
 mod engine_tests {
-    use crate::engine::gfp::{
-        self,
-        gfp_zone,
-        slowpath_caps, //
-    };
+    use super::buddy_free_pages;
+    use crate::engine::alloc_flags::slowpath_flags;
+    use crate::engine::gfp::gfp_zone;
+    use crate::engine::gfp_types;
     use crate::engine::platform::Platform;
     use crate::engine::task::Task;
     use crate::engine::verdict::*;
@@ -21,17 +27,28 @@ mod engine_tests {
     use crate::engine::zone::*;
     use crate::live;
 
-    fn zone(kind: ZoneKind, idx: u8, counts: &[(u64, u8)]) -> ZoneSnapshot {
+    /// One zone's verdict for a plain task's request without a nodemask.
+    fn judge(p: &Platform, z: &ZoneSnapshot, order: u8, gfp: u32) -> ZoneVerdict {
+        let ac = AllocContext::new(p, order, gfp, &Task::PLAIN);
+        zone_verdict(p, z, &ac, &Task::PLAIN, &NodeMask::ALL)
+    }
+
+    /// The summary from the slow path's check.
+    fn summarize(v: &[ZoneVerdict], order: u8, memcg: bool) -> Verdict {
+        summarize_at(v, order, memcg, Stage::SlowPath)
+    }
+
+    fn zone(kind: ZoneType, idx: u8, counts: &[(u64, u8)]) -> ZoneSnapshot {
         let mut z = ZoneSnapshot::empty(0, idx, kind, 11);
         for (o, &(n, mask)) in counts.iter().enumerate() {
             z.nr_free[o] = n;
             z.nonempty[o] = if n > 0 { mask } else { 0 };
         }
-        z.free = z.buddy_free_pages();
+        z.free = buddy_free_pages(&z);
         z
     }
 
-    fn idx(p: &Platform, k: ZoneKind) -> u8 {
+    fn idx(p: &Platform, k: ZoneType) -> u8 {
         p.zone_idx[k as usize].unwrap_or(0)
     }
 
@@ -39,11 +56,11 @@ mod engine_tests {
     #[test]
     fn seed002_is_cma() {
         let p = live::platform();
-        let u = Mt::Unmovable.bit();
-        let c = Mt::Cma.bit();
+        let u = MigrateType::Unmovable.bit();
+        let c = MigrateType::Cma.bit();
         let mut z = zone(
-            ZoneKind::Normal,
-            idx(&p, ZoneKind::Normal),
+            ZoneType::Normal,
+            idx(&p, ZoneType::Normal),
             &[
                 (1165, u | c),
                 (1122, u | c),
@@ -60,18 +77,11 @@ mod engine_tests {
         assert_eq!(z.free * 4, 233460);
         z.free_cma = 231116 / 4;
         z.wmark = [2488 / 4, 3108 / 4, 3732 / 4];
-        let v = zone_verdict(&p, &z, 0, gfp::KERNEL, &Task::PLAIN, &NodeMask::ALL);
+        let v = judge(&p, &z, 0, gfp_types::KERNEL);
         assert!(v.eligible);
         assert_eq!(v.decisive().cause, Cause::Cma);
         assert_eq!(summarize(&[v], 0, false), Verdict::Cma);
-        let m = zone_verdict(
-            &p,
-            &z,
-            0,
-            gfp::HIGHUSER_MOVABLE,
-            &Task::PLAIN,
-            &NodeMask::ALL,
-        );
+        let m = judge(&p, &z, 0, gfp_types::HIGHUSER_MOVABLE);
         assert!(m.decisive().ok);
     }
 
@@ -79,15 +89,15 @@ mod engine_tests {
     #[test]
     fn seed003_is_fragmentation_above_order5() {
         let p = live::platform();
-        let u = Mt::Unmovable.bit();
+        let u = MigrateType::Unmovable.bit();
         let mut z = zone(
-            ZoneKind::Dma,
-            idx(&p, ZoneKind::Dma),
+            ZoneType::Dma,
+            idx(&p, ZoneType::Dma),
             &[(411, u), (252, u), (113, u), (27, u), (1, u), (1, u)],
         );
         z.wmark = [1200 / 4, 1500 / 4, 1800 / 4];
         for order in 0..11u8 {
-            let v = zone_verdict(&p, &z, order, gfp::KERNEL, &Task::PLAIN, &NodeMask::ALL);
+            let v = judge(&p, &z, order, gfp_types::KERNEL);
             let want = if order <= 5 {
                 Verdict::None
             } else {
@@ -101,31 +111,35 @@ mod engine_tests {
     #[test]
     fn gfp_names_from_bindings() {
         let p = live::platform();
-        assert_eq!(gfp::parse("GFP_KERNEL"), Some(kernel::bindings::GFP_KERNEL));
         assert_eq!(
-            gfp::parse("GFP_KERNEL|__GFP_NOWARN"),
+            gfp_types::parse("GFP_KERNEL"),
+            Some(kernel::bindings::GFP_KERNEL)
+        );
+        assert_eq!(
+            gfp_types::parse("GFP_KERNEL|__GFP_NOWARN"),
             Some(kernel::bindings::GFP_KERNEL | kernel::bindings::__GFP_NOWARN)
         );
-        assert_eq!(gfp::parse("0xcc0"), Some(0xcc0));
-        assert_eq!(gfp::parse("GFP_BOGUS"), None);
+        assert_eq!(gfp_types::parse("0xcc0"), Some(0xcc0));
+        assert_eq!(gfp_types::parse("GFP_BOGUS"), None);
         // gfp_zone(): GFP_KERNEL may use up to ZONE_NORMAL, a movable
         // highuser request up to ZONE_MOVABLE.
         assert_eq!(
-            gfp_zone(&p, gfp::KERNEL),
-            p.zone_idx[ZoneKind::Normal as usize]
+            gfp_zone(&p, gfp_types::KERNEL),
+            p.zone_idx[ZoneType::Normal as usize]
         );
         assert_eq!(
-            gfp_zone(&p, gfp::HIGHUSER_MOVABLE),
-            p.zone_idx[ZoneKind::Movable as usize]
+            gfp_zone(&p, gfp_types::HIGHUSER_MOVABLE),
+            p.zone_idx[ZoneType::Movable as usize]
         );
-        let caps = slowpath_caps(&p, gfp::HIGHUSER_MOVABLE, 0, &Task::PLAIN);
+        let caps = slowpath_flags(&p, gfp_types::HIGHUSER_MOVABLE, 0, &Task::PLAIN);
         assert_eq!(caps.cma, cfg!(CONFIG_CMA));
-        assert!(!slowpath_caps(&p, gfp::KERNEL, 0, &Task::PLAIN).cma);
+        assert!(!slowpath_flags(&p, gfp_types::KERNEL, 0, &Task::PLAIN).cma);
     }
 }
 
 #[kernel::macros::kunit_tests(oomfrag_live)]
 mod live_tests {
+    use super::buddy_free_pages;
     use crate::engine::zone::*;
     use crate::live;
     use kernel::prelude::*;
@@ -183,7 +197,7 @@ mod live_tests {
                     let sum: u64 = s.blocks[o].iter().sum();
                     all &= sum == s.nr_free[o] || (s.blocks_capped && sum < s.nr_free[o]);
                 }
-                let buddy = s.buddy_free_pages();
+                let buddy = buddy_free_pages(s);
                 assert!(buddy.abs_diff(s.free) <= s.free / FREE_SKEW_DIV + FREE_SKEW_PAGES);
             }
             if all {

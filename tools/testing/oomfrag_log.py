@@ -16,7 +16,7 @@ the tests); the guest's busybox shell has its own one, lib.sh's `value`.
   usable_types(gfp)            migrate types a request may take blocks from
   drift_ok(a, b)               free kB of oomfrag and the kernel agree
 
-The gfp bits come from rust/engine/gfp.rs, the module's single source of truth
+The gfp bits come from rust/engine/gfp_types.rs, the module's single source of truth
 (gfp_bits()).
 """
 
@@ -25,7 +25,7 @@ import re
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GFP_RS = os.path.normpath(os.path.join(HERE, '..', '..', 'rust', 'engine',
-				      'gfp.rs'))
+				      'gfp_types.rs'))
 
 # printk's console prefix: "[    1.234567] ", optionally with a caller id
 # ("[    1.234567][    T1] ", CONFIG_PRINTK_CALLER).
@@ -164,7 +164,7 @@ def largest_order(buddy, types):
 
 
 class GfpBitsError(Exception):
-	"""rust/engine/gfp.rs is missing or lacks a flag the harness needs."""
+	"""rust/engine/gfp_types.rs is missing or lacks a flag the harness needs."""
 
 
 GFP_CONST = re.compile(r'^\s*pub const (\w+): u32 = bit\((\d+)\);', re.M)
@@ -172,7 +172,7 @@ GFP_CONST = re.compile(r'^\s*pub const (\w+): u32 = bit\((\d+)\);', re.M)
 
 def gfp_bits(path=None, names=('MOVABLE', 'RECLAIMABLE')):
 	"""{name: 1 << N} for each of NAMES defined in PATH (default
-	rust/engine/gfp.rs) as "pub const NAME: u32 = bit(N);".  Raises GfpBitsError
+	rust/engine/gfp_types.rs) as "pub const NAME: u32 = bit(N);".  Raises GfpBitsError
 	if the file cannot be read, or a name is missing or defined twice
 	with different bits."""
 	path = path or GFP_RS

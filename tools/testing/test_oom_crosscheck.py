@@ -15,7 +15,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOOL = os.path.join(HERE, 'oom-crosscheck')
 FIXTURES = os.path.join(HERE, 'fixtures')
 
-# The bits as rust/engine/gfp.rs defines them (the kernel's ___GFP_*_BIT); a
+# The bits as rust/engine/gfp_types.rs defines them (the kernel's ___GFP_*_BIT); a
 # copy, so that these tests do not depend on the module's sources.
 GFP_RS = 'pub const MOVABLE: u32 = bit(3);\npub const RECLAIMABLE: u32 = bit(4);\n'
 

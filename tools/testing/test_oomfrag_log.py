@@ -258,7 +258,8 @@ class GfpBits(unittest.TestCase):
 
 	def test_default_path(self):
 		self.assertEqual(ol.GFP_RS, os.path.normpath(
-			os.path.join(HERE, '..', '..', 'rust', 'engine', 'gfp.rs')))
+			os.path.join(HERE, '..', '..', 'rust', 'engine',
+				     'gfp_types.rs')))
 
 	def test_real_gfp_rs(self):
 		# The kernel's ___GFP_MOVABLE_BIT and ___GFP_RECLAIMABLE_BIT.

@@ -2,9 +2,11 @@
 //! Benchmark: time to evaluate one OOM event over a NUMA-sized zone set.
 //! Prints numbers; asserts nothing about speed.  `cargo bench`.
 
-use oomfrag_engine::gfp;
+use oomfrag_engine::event::Event;
+use oomfrag_engine::gfp_types;
 use oomfrag_engine::platform::Platform;
 use oomfrag_engine::report::*;
+use oomfrag_engine::request::*;
 use oomfrag_engine::verdict::*;
 use oomfrag_engine::zone::*;
 use std::time::Instant;
@@ -20,12 +22,12 @@ fn main() {
     let mut zones = Vec::new();
     for node in 0..8u16 {
         for idx in 0..4u8 {
-            let mut z = ZoneSnapshot::empty(node, idx, ZoneKind::Normal, 11);
+            let mut z = ZoneSnapshot::empty(node, idx, ZoneType::Normal, 11);
             for o in 0..11 {
                 z.nr_free[o] = 1000 >> o;
                 z.nonempty[o] = 0b11;
             }
-            z.free = z.buddy_free_pages();
+            z.free = (0..z.orders()).map(|o| z.nr_free[o] << o).sum();
             z.wmark = [500, 600, 700];
             zones.push(z);
         }
@@ -37,8 +39,8 @@ fn main() {
         let req = Request {
             trigger: Trigger::Alloc,
             order: Some((i % 4) as i32),
-            gfp: Some(gfp::KERNEL),
-            ..Request::unknown(gfp::KERNEL)
+            gfp: Some(gfp_types::KERNEL),
+            ..Request::unknown(gfp_types::KERNEL)
         };
         e.evaluate(&p, std::hint::black_box(&zones), req);
     }

@@ -7,8 +7,12 @@
 
 mod common;
 use common::*;
+use oomfrag_engine::event::*;
 use oomfrag_engine::oom::*;
+use oomfrag_engine::platform::Platform;
 use oomfrag_engine::report::*;
+use oomfrag_engine::request::*;
+use oomfrag_engine::stats::*;
 use oomfrag_engine::task::*;
 use oomfrag_engine::verdict::*;
 use oomfrag_engine::zone::*;
@@ -16,13 +20,13 @@ use oomfrag_engine::zone::*;
 /// A node's Normal zone: `free_kb` free in order-0..3 blocks of movable and
 /// unmovable pages, min 4 MB.
 fn normal(node: u16, free_kb: u64) -> ZoneSnapshot {
-    let mut z = ZoneSnapshot::empty(node, 2, ZoneKind::Normal, 11);
+    let mut z = ZoneSnapshot::empty(node, 2, ZoneType::Normal, 11);
     let p = pages(free_kb);
     for o in 0..4 {
         z.nr_free[o] = (p / 4) >> o;
-        z.nonempty[o] = Mt::Unmovable.bit() | Mt::Movable.bit();
+        z.nonempty[o] = MigrateType::Unmovable.bit() | MigrateType::Movable.bit();
     }
-    z.free = z.buddy_free_pages();
+    z.free = buddy_free_pages(&z);
     z.present = 262144;
     marks(&mut z, 4096, 5120, 6144);
     z
@@ -47,7 +51,7 @@ fn in_cpuset(mems: &[u16]) -> Task {
 }
 
 fn line(e: &Event<Vec<ZoneVerdict>>) -> String {
-    format!("{}", SummaryLine(&x86(), &e.summary()))
+    format!("{}", SummaryLine(&x86(), &e.summary))
 }
 
 #[test]
@@ -64,13 +68,13 @@ fn hardwall_cpuset_judges_only_its_nodes() {
     let mut e = event(8);
     e.evaluate(&x86(), &zones, req);
     assert!(!e.zones()[0].eligible && e.zones()[1].eligible);
-    assert_eq!(e.verdict, Verdict::Exhaustion);
-    assert_eq!(e.constraint, Constraint::Cpuset);
-    assert_eq!(e.free_ineligible, pages(486 * 1024));
+    assert_eq!(e.summary.verdict, Verdict::Exhaustion);
+    assert_eq!(e.summary.constraint, Constraint::Cpuset);
+    assert_eq!(e.summary.free_ineligible, pages(486 * 1024));
     let l = line(&e);
     assert!(l.contains(" constraint=cpuset mems_allowed=1 "), "{l}");
     assert!(l.contains(" free_ineligible_kb=497664 "), "{l}");
-    assert!(!e.drifted());
+    assert!(!e.summary.drifted());
 }
 
 #[test]
@@ -86,13 +90,13 @@ fn softwall_request_may_leave_a_v2_cpuset() {
     let mut e = event(8);
     e.evaluate(&x86(), &zones, req);
     assert!(e.zones()[0].eligible);
-    assert_eq!(e.constraint, Constraint::None);
+    assert_eq!(e.summary.constraint, Constraint::None);
     // The last chance adds __GFP_HARDWALL: node 0 is not eligible there.
     assert!(!e.zones()[0].eligible_last && e.zones()[1].eligible_last);
     // Node 0 passes the slow path's check now, so the OOM is read from the
     // last-chance attempt that invoked it, which was walled to node 1.
-    assert_eq!(e.stage, Stage::LastChance);
-    assert_eq!(e.verdict, Verdict::Exhaustion);
+    assert_eq!(e.summary.stage, Stage::LastChance);
+    assert_eq!(e.summary.verdict, Verdict::Exhaustion);
 }
 
 #[test]
@@ -114,7 +118,7 @@ fn oom_victim_and_exiting_tasks_are_not_walled() {
         },
     );
     assert!(e.zones()[0].eligible);
-    assert_eq!(e.constraint, Constraint::None);
+    assert_eq!(e.summary.constraint, Constraint::None);
 }
 
 #[test]
@@ -128,15 +132,15 @@ fn mempolicy_nodemask_is_memory_policy() {
     };
     let mut e = event(8);
     e.evaluate(&x86(), &zones, req);
-    assert_eq!(e.constraint, Constraint::MemoryPolicy);
-    assert_eq!(e.verdict, Verdict::Exhaustion);
+    assert_eq!(e.summary.constraint, Constraint::MemoryPolicy);
+    assert_eq!(e.summary.verdict, Verdict::Exhaustion);
     assert!(line(&e).contains(" constraint=memory_policy nodemask=1 "));
     // A nodemask holding every node with memory is no constraint.
     let mut both = NodeMask::single(0);
     both.set(1);
     let mut f = event(8);
     f.evaluate(&x86(), &zones, Request { nodes: both, ..req });
-    assert_eq!(f.constraint, Constraint::None);
+    assert_eq!(f.summary.constraint, Constraint::None);
 }
 
 #[test]
@@ -163,7 +167,7 @@ fn no_eligible_zone_is_its_own_verdict() {
     // GFP_HIGHUSER request (no __GFP_MOVABLE: it never reaches Movable).
     let mut movable = normal(1, 100 * 1024);
     movable.zone_idx = 3;
-    movable.kind = ZoneKind::Movable;
+    movable.kind = ZoneType::Movable;
     let zones = [normal(0, 2048), movable];
     let req = Request {
         task: in_cpuset(&[1]),
@@ -171,10 +175,10 @@ fn no_eligible_zone_is_its_own_verdict() {
     };
     let mut e = event(8);
     e.evaluate(&x86(), &zones, req);
-    assert_eq!(e.verdict, Verdict::NoEligibleZone);
-    assert_eq!(e.summary().eligible, 0);
+    assert_eq!(e.summary.verdict, Verdict::NoEligibleZone);
+    assert_eq!(e.summary.eligible, 0);
     assert!(line(&e).contains(" verdict=no_eligible_zone "));
-    assert_eq!(e.free_ineligible, pages(2048) + pages(100 * 1024));
+    assert_eq!(e.summary.free_ineligible, pages(2048) + pages(100 * 1024));
 }
 
 #[test]
@@ -187,12 +191,12 @@ fn more_than_32_zones_all_count() {
     e.evaluate(&x86(), &zones, alloc(0, GFP_KERNEL));
     assert_eq!(e.kept, 66);
     assert!(e.zones()[65].decisive().ok);
-    assert_eq!(e.verdict, Verdict::None);
+    assert_eq!(e.summary.verdict, Verdict::None);
     // Storage too small: the verdict says so instead of judging a part.
     let mut small = event(32);
     small.evaluate(&x86(), &zones, alloc(0, GFP_KERNEL));
-    assert_eq!(small.verdict, Verdict::Unknown);
-    assert_eq!(small.unknown, Some(Unknown::Zones));
+    assert_eq!(small.summary.verdict, Verdict::Unknown);
+    assert_eq!(small.summary.unknown, Some(Unknown::Zones));
     assert!(line(&small).contains(" verdict=unknown missing=zones "));
 }
 
@@ -216,7 +220,7 @@ fn nodemasks_beyond_node_63() {
         .map(|z| z.node)
         .collect();
     assert_eq!(eligible, [200]);
-    assert_eq!(e.constraint, Constraint::MemoryPolicy);
+    assert_eq!(e.summary.constraint, Constraint::MemoryPolicy);
     assert!(line(&e).contains(" nodemask=200 "));
 }
 
@@ -227,7 +231,7 @@ fn nofs_calls_kill_nothing() {
     let zones = [normal(0, 2048)];
     let mut e = event(8);
     e.evaluate(&x86(), &zones, alloc(0, GFP_NOFS));
-    assert_eq!(e.kill, Kill::No(NoKill::NoFs));
+    assert_eq!(e.summary.kill, Kill::No(NoKill::NoFs));
     assert!(line(&e).contains(" kill=0 reason=nofs "));
     // A memcg OOM kills even for GFP_NOFS.
     let mut m = event(8);
@@ -239,10 +243,10 @@ fn nofs_calls_kill_nothing() {
             ..alloc(0, GFP_NOFS)
         },
     );
-    assert_eq!(m.kill, Kill::Yes);
+    assert_eq!(m.summary.kill, Kill::Yes);
     let mut stats = Stats::default();
-    stats.record(&e.summary());
-    stats.record(&m.summary());
+    stats.record(&e.summary);
+    stats.record(&m.summary);
     assert_eq!((stats.kill, stats.no_kill[2]), (1, 1));
 }
 
@@ -258,18 +262,18 @@ fn notifier_freed_and_exiting_tasks() {
             ..alloc(0, GFP_KERNEL)
         },
     );
-    assert_eq!(e.kill, Kill::No(NoKill::NotifierFreed));
+    assert_eq!(e.summary.kill, Kill::No(NoKill::NotifierFreed));
     // ... but not for sysrq: "if (freed > 0 && !is_sysrq_oom(oc))".
     let mut s = event(8);
     let sysrq = Request {
         trigger: Trigger::Sysrq,
         order: Some(-1),
-        zonelist: false,
+        zonelist: true,
         freed: 10,
         ..alloc(0, GFP_KERNEL)
     };
     s.evaluate(&x86(), &zones, sysrq);
-    assert_eq!(s.kill, Kill::Yes);
+    assert_eq!(s.summary.kill, Kill::Yes);
     // task_will_free_mem(current): the exiting task is the victim.
     let mut x = event(8);
     let mut t = Task::PLAIN;
@@ -282,7 +286,7 @@ fn notifier_freed_and_exiting_tasks() {
             ..alloc(0, GFP_KERNEL)
         },
     );
-    assert_eq!(x.kill, Kill::No(NoKill::TaskExiting));
+    assert_eq!(x.summary.kill, Kill::No(NoKill::TaskExiting));
     t.will_free_mem = None;
     x.evaluate(
         &x86(),
@@ -292,7 +296,7 @@ fn notifier_freed_and_exiting_tasks() {
             ..alloc(0, GFP_KERNEL)
         },
     );
-    assert_eq!(x.kill, Kill::Unknown);
+    assert_eq!(x.summary.kill, Kill::Unknown);
     assert!(line(&x).contains(" kill=unknown reason=task_exiting_shared_mm "));
 }
 
@@ -308,8 +312,120 @@ fn kswapd_calls_are_not_allocations() {
         ..alloc(0, GFP_KERNEL)
     };
     e.evaluate(&x86(), &zones, req);
-    assert_eq!(e.verdict, Verdict::None);
-    assert!(!e.drifted());
-    assert_eq!(e.constraint, Constraint::None);
+    assert_eq!(e.summary.verdict, Verdict::None);
+    assert!(!e.summary.drifted());
+    assert_eq!(e.summary.constraint, Constraint::None);
     assert!(line(&e).contains(" trigger=kswapd "));
+}
+
+#[test]
+fn thisnode_walks_the_preferred_node_only() {
+    // __GFP_THISNODE: node_zonelist(preferred_nid, gfp) is the node's
+    // ZONELIST_NOFALLBACK (gfp_zonelist(), include/linux/gfp.h), which holds
+    // only that node's zones.  Node 0 is exhausted, node 1 has 486 MB: a
+    // request from node 0 fails, whatever node 1 holds.
+    let zones = [normal(0, 2048), normal(1, 486 * 1024)];
+    let gfp = GFP_KERNEL | GFP_THISNODE;
+    let from = |node: u16| Request {
+        preferred_node: Some(node),
+        ..alloc(0, gfp)
+    };
+    let mut e = event(8);
+    e.evaluate(&x86(), &zones, from(0));
+    assert_eq!(e.summary.verdict, Verdict::Exhaustion);
+    assert!(e.zones()[0].eligible && !e.zones()[1].eligible);
+    assert!(e.zones()[0].eligible_last && !e.zones()[1].eligible_last);
+    assert_eq!(e.summary.free_ineligible, pages(486 * 1024));
+    // constrained_alloc(): "if (oc->gfp_mask & __GFP_THISNODE) return
+    // CONSTRAINT_NONE;".
+    assert_eq!(e.summary.constraint, Constraint::None);
+    // From node 1 it would succeed now.
+    e.evaluate(&x86(), &zones, from(1));
+    assert_eq!(e.summary.verdict, Verdict::None);
+    // Reserve flags reset the nodemask, not the zonelist: an OOM victim's
+    // retry still walks node 0 only.
+    let mut victim = Task::PLAIN;
+    victim.oom_victim = true;
+    e.evaluate(
+        &x86(),
+        &zones,
+        Request {
+            task: victim,
+            ..from(0)
+        },
+    );
+    assert!(e.zones()[0].eligible && !e.zones()[1].eligible);
+    // Without __GFP_THISNODE the preferred node only orders the fallback
+    // list, which holds every node.
+    e.evaluate(
+        &x86(),
+        &zones,
+        Request {
+            preferred_node: Some(0),
+            ..alloc(0, GFP_KERNEL)
+        },
+    );
+    assert!(e.zones()[1].eligible);
+    assert_eq!(e.summary.verdict, Verdict::None);
+}
+
+#[test]
+fn thisnode_without_a_preferred_node() {
+    let zones = [normal(0, 2048), normal(1, 486 * 1024)];
+    let gfp = GFP_KERNEL | GFP_THISNODE;
+    // Not captured and two nodes with memory: which node's zones were
+    // walked cannot be told.
+    let mut e = event(8);
+    e.evaluate(&x86(), &zones, alloc(0, gfp));
+    assert_eq!(e.summary.verdict, Verdict::Unknown);
+    assert_eq!(e.summary.unknown, Some(Unknown::PreferredNode));
+    let l = line(&e);
+    assert!(
+        l.contains(" verdict=unknown missing=preferred_node "),
+        "{l}"
+    );
+    assert!(!e.summary.drifted());
+    // A nodemask of one node: the slow path's first_zones_zonelist(
+    // ac->zonelist, ..., ac->nodemask) found a zone of the preferred node
+    // in it, so that is the node.
+    e.evaluate(
+        &x86(),
+        &zones,
+        Request {
+            nodes: NodeMask::single(0),
+            ..alloc(0, gfp)
+        },
+    );
+    assert_eq!(e.summary.verdict, Verdict::Exhaustion);
+    // One node with memory: the same reasoning.
+    e.evaluate(&x86(), &zones[..1], alloc(0, gfp));
+    assert_eq!(e.summary.verdict, Verdict::Exhaustion);
+    // Without CONFIG_NUMA gfp_zonelist() ignores __GFP_THISNODE.
+    let flat = Platform {
+        numa: false,
+        ..x86()
+    };
+    e.evaluate(&flat, &zones, alloc(0, gfp));
+    assert_eq!(e.summary.verdict, Verdict::None);
+    // A memcg OOM does not judge zones: nothing is missing.
+    e.evaluate(
+        &x86(),
+        &zones,
+        Request {
+            trigger: Trigger::Memcg,
+            ..alloc(0, gfp)
+        },
+    );
+    assert_eq!(
+        (e.summary.verdict, e.summary.unknown),
+        (Verdict::Memcg, None)
+    );
+    // The query file's node= is the preferred node too.
+    let q = oomfrag_engine::query::QuerySpec {
+        order: 0,
+        gfp,
+        node: Some(0),
+    };
+    e.evaluate(&x86(), &zones, q.request());
+    assert_eq!(e.summary.verdict, Verdict::Exhaustion);
 }

@@ -12,7 +12,10 @@
 
 mod common;
 use common::*;
+use oomfrag_engine::event::*;
 use oomfrag_engine::report::*;
+use oomfrag_engine::request::*;
+use oomfrag_engine::stats::*;
 use oomfrag_engine::task::*;
 use oomfrag_engine::verdict::*;
 use oomfrag_engine::watermark::watermark_row;
@@ -24,20 +27,28 @@ use std::collections::{BTreeMap, BTreeSet};
 fn counted(
     node: u16,
     idx: u8,
-    kind: ZoneKind,
+    kind: ZoneType,
     blocks: &[(u64, u64, u64)],
     m: [u64; 3],
 ) -> ZoneSnapshot {
     let mut z = ZoneSnapshot::empty(node, idx, kind, 11);
     for (o, &(u, mv, c)) in blocks.iter().enumerate() {
-        z.set_blocks(o, Mt::Unmovable, u);
-        z.set_blocks(o, Mt::Movable, mv);
-        z.set_blocks(o, Mt::Cma, c);
+        for (mt, n) in [
+            (MigrateType::Unmovable, u),
+            (MigrateType::Movable, mv),
+            (MigrateType::Cma, c),
+        ] {
+            z.blocks[o][mt as usize] = n;
+            z.nr_free[o] += n;
+            if n > 0 {
+                z.nonempty[o] |= mt.bit();
+            }
+        }
     }
     z.blocks_exact = true;
-    z.free = z.buddy_free_pages();
+    z.free = buddy_free_pages(&z);
     z.free_cma = (0..z.orders())
-        .map(|o| z.blocks[o][Mt::Cma as usize] << o)
+        .map(|o| z.blocks[o][MigrateType::Cma as usize] << o)
         .sum();
     z.present = 262144;
     z.managed = 250000;
@@ -51,7 +62,7 @@ fn zones() -> Vec<ZoneSnapshot> {
     let mut dma = counted(
         0,
         0,
-        ZoneKind::Dma,
+        ZoneType::Dma,
         &[(1, 0, 0), (0, 0, 0), (1, 0, 0), (0, 0, 0), (1, 0, 0)],
         [84, 104, 124],
     );
@@ -68,7 +79,7 @@ fn zones() -> Vec<ZoneSnapshot> {
     let mut dma32 = counted(
         0,
         1,
-        ZoneKind::Dma32,
+        ZoneType::Dma32,
         &[
             (44, 3, 0),
             (46, 0, 0),
@@ -89,14 +100,14 @@ fn zones() -> Vec<ZoneSnapshot> {
     let mv = counted(
         0,
         3,
-        ZoneKind::Movable,
+        ZoneType::Movable,
         &[(0, 2, 0), (0, 3, 0), (0, 1, 0)],
         [240, 584, 928],
     );
     let n1 = counted(
         1,
         2,
-        ZoneKind::Normal,
+        ZoneType::Normal,
         &[(900, 2000, 0), (1000, 1500, 0)],
         [4096, 5120, 6144],
     );
@@ -132,23 +143,29 @@ fn requests() -> Vec<Request> {
     shared_mm.will_free_mem = None;
     let mut exiting = Task::PLAIN;
     exiting.will_free_mem = Some(true);
+    let mut kswapd = Task::PLAIN;
+    kswapd.memalloc = true;
+    kswapd.kswapd = true;
     vec![
         named(alloc(0, GFP_HIGHUSER_MOVABLE), "sh", 49),
         named(alloc(3, GFP_KERNEL), "sed", 87),
         named(alloc(0, GFP_KERNEL), "kworker/0:0", 8),
         Request {
             trigger: Trigger::Sysrq,
-            zonelist: false,
+            zonelist: true,
             ..named(alloc(-1, GFP_KERNEL), "kworker/1:2", 30)
         },
         Request {
             trigger: Trigger::Memcg,
             ..named(alloc(0, GFP_KERNEL), "tail", 115)
         },
+        // lru_gen_age_node(): oc = { .gfp_mask = sc->gfp_mask }, order 0,
+        // no zonelist, from a PF_MEMALLOC | PF_KSWAPD thread.
         Request {
             trigger: Trigger::Kswapd,
             zonelist: false,
-            ..named(alloc(-1, GFP_KERNEL), "kswapd0", 40)
+            task: kswapd,
+            ..named(alloc(0, GFP_KERNEL), "kswapd0", 40)
         },
         named(Request::unknown(GFP_KERNEL), "x", 7),
         Request {
@@ -193,9 +210,9 @@ fn events() -> (Vec<Event<Vec<ZoneVerdict>>>, Stats) {
             &zs
         };
         e.evaluate(&x86(), zones, req);
-        e.seq = i as u64 + 1;
-        e.compute_ns = 40_000 + 1_000 * i as u64;
-        stats.record(&e.summary());
+        e.summary.seq = i as u64 + 1;
+        e.summary.compute_ns = 40_000 + 1_000 * i as u64;
+        stats.record(&e.summary);
         out.push(e);
     }
     let mut q = event(zs.len());
@@ -449,7 +466,8 @@ fn counters_equal_the_stats_file() {
         value(&samples, "oomfrag_kprobe_active", &[]),
         stats_file["kprobe"]
     );
-    assert_eq!(checked, 11 + 7 + 4 + 3);
+    // 12 verdicts, 7 triggers, 4 constraints, 3 no-kill reasons.
+    assert_eq!(checked, 12 + 7 + 4 + 3);
     // Seconds, exactly: ns 1234567890 is 1.234567890 s.
     let s = find(&samples, "oomfrag_max_zone_lock_seconds", &[]).unwrap();
     assert_eq!(s.value, "1.234567890");
@@ -513,7 +531,7 @@ fn zone_gauges_are_the_snapshot_and_the_engine_s_checks() {
         );
         for o in 0..z.orders() {
             let os = o.to_string();
-            for mt in Mt::ALL {
+            for mt in MigrateType::ALL {
                 let l = [
                     zl[0],
                     zl[1],
@@ -566,7 +584,7 @@ fn zone_gauges_are_the_snapshot_and_the_engine_s_checks() {
 
 #[test]
 fn zones_without_exact_counts_have_no_block_samples() {
-    let mut z = zone_from_buddy(0, 1, ZoneKind::Dma32, "1*4kB (U) 1*8kB (M)");
+    let mut z = zone_from_buddy(0, 1, ZoneType::Dma32, "1*4kB (U) 1*8kB (M)");
     marks(&mut z, 100, 200, 300);
     let stats = Stats::default();
     let zs = [z];
@@ -635,7 +653,7 @@ fn every_line_is_logfmt_without_repeated_keys() {
         assert!(keys.contains(*k), "no line has {k}");
     }
     // A task name with '=', '"' and blanks stays one value.
-    let l = format!("{}", SummaryLine(&p, &evs[evs.len() - 2].summary()));
+    let l = format!("{}", SummaryLine(&p, &evs[evs.len() - 2].summary));
     assert!(l.contains(" comm=a?b?c?d?e "), "{l}");
 }
 

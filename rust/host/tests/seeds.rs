@@ -7,6 +7,7 @@ use common::*;
 use oomfrag_engine::platform::Platform;
 use oomfrag_engine::query::*;
 use oomfrag_engine::report::*;
+use oomfrag_engine::request::*;
 use oomfrag_engine::verdict::*;
 use oomfrag_engine::watermark::*;
 use oomfrag_engine::zone::*;
@@ -18,7 +19,7 @@ fn seed002() -> (Platform, [ZoneSnapshot; 2]) {
     let mut normal = zone_from_buddy(
         0,
         0,
-        ZoneKind::Normal,
+        ZoneType::Normal,
         "1165*4kB (MRC) 1122*8kB (RC) 1119*16kB (RC) 1118*32kB (C) 1068*64kB (RC) \
          748*128kB (C) 0*256kB 0*512kB 0*1024kB 1*2048kB (R) 0*4096kB",
     );
@@ -29,7 +30,7 @@ fn seed002() -> (Platform, [ZoneSnapshot; 2]) {
     let mut high = zone_from_buddy(
         0,
         1,
-        ZoneKind::Highmem,
+        ZoneType::Highmem,
         "99*4kB (M) 1148*8kB (UM) 1314*16kB (UM) 880*32kB (UM) 327*64kB (M) 87*128kB (M) \
          34*256kB (M) 38*512kB (M) 12*1024kB (M) 10*2048kB (M) 3*4096kB (M)",
     );
@@ -66,7 +67,7 @@ fn seed003() -> (Platform, ZoneSnapshot) {
     let mut dma = zone_from_buddy(
         0,
         0,
-        ZoneKind::Dma,
+        ZoneType::Dma,
         "411*4kB (U) 252*8kB (U) 113*16kB (U) 27*32kB (U) 1*64kB (U) 1*128kB (U) 0*256kB \
          0*512kB 0*1024kB 0*2048kB 0*4096kB",
     );
@@ -102,15 +103,15 @@ fn seed003_orders_above_5_are_fragmentation() {
 
 /// The notes' 768 MB cma=256M guest, GFP_KERNEL order 0.
 fn notes_cma(dma32_non_cma_kb: u64) -> (Platform, [ZoneSnapshot; 2]) {
-    let mut dma = zone_from_buddy(0, 0, ZoneKind::Dma, "738*4kB (U)");
+    let mut dma = zone_from_buddy(0, 0, ZoneType::Dma, "738*4kB (U)");
     marks(&mut dma, 68, 84, 100);
     dma.lowmem_reserve[..4].copy_from_slice(&[0, 731, 731, 731]);
-    let mut dma32 = zone_from_buddy(0, 1, ZoneKind::Dma32, "0*4kB");
+    let mut dma32 = zone_from_buddy(0, 1, ZoneType::Dma32, "0*4kB");
     dma32.nr_free[0] = pages(dma32_non_cma_kb);
-    dma32.nonempty[0] = Mt::Unmovable.bit() | Mt::Movable.bit();
+    dma32.nonempty[0] = MigrateType::Unmovable.bit() | MigrateType::Movable.bit();
     dma32.nr_free[10] = 64;
-    dma32.nonempty[10] = Mt::Cma.bit();
-    dma32.free = dma32.buddy_free_pages();
+    dma32.nonempty[10] = MigrateType::Cma.bit();
+    dma32.free = buddy_free_pages(&dma32);
     dma32.free_cma = pages(262144);
     marks(&mut dma32, 3412, 4264, 5116);
     (x86(), [dma, dma32])
@@ -145,15 +146,15 @@ fn notes_cma_guest_as_printed_has_drifted() {
     let mut e = event(64);
     let req = alloc(0, GFP_KERNEL);
     e.evaluate(&p, &z, req);
-    assert_eq!(e.verdict, Verdict::None);
-    assert!(e.drifted());
+    assert_eq!(e.summary.verdict, Verdict::None);
+    assert!(e.summary.drifted());
 }
 
 #[test]
 fn notes_exhaustion_guest_is_exhaustion() {
     // GFP_HIGHUSER_MOVABLE hoard: DMA32 free 24 kB, min 3412 kB.
     let (p, mut z) = notes_cma(0);
-    z[1] = zone_from_buddy(0, 1, ZoneKind::Dma32, "2*4kB (M) 0*8kB 1*16kB (C)");
+    z[1] = zone_from_buddy(0, 1, ZoneType::Dma32, "2*4kB (M) 0*8kB 1*16kB (C)");
     z[1].free_cma = 4;
     marks(&mut z[1], 3412, 4264, 5116);
     let v: Vec<_> = z.iter().map(|z| zv(&p, z, 0, GFP_KERNEL)).collect();
@@ -170,7 +171,7 @@ fn notes_fragmentation_guest_is_fragmentation() {
     let mut z = zone_from_buddy(
         0,
         1,
-        ZoneKind::Dma32,
+        ZoneType::Dma32,
         "14575*4kB (UM) 14573*8kB (UM) 14548*16kB (UM) 0*32kB 0*64kB 0*128kB 0*256kB 0*512kB \
          0*1024kB 0*2048kB 0*4096kB",
     );
@@ -198,15 +199,15 @@ fn sysrq_is_judged_as_order0_kernel_request() {
         trigger: Trigger::Sysrq,
         order: Some(-1),
         gfp: Some(GFP_KERNEL),
-        zonelist: false,
+        zonelist: true,
         ..Request::unknown(GFP_KERNEL)
     };
     e.evaluate(&p, &[z], req);
-    assert_eq!(e.eval_order, 0);
-    assert_eq!(e.eval_gfp, GFP_KERNEL);
-    assert_eq!(e.verdict, Verdict::None);
+    assert_eq!(e.summary.eval_order, 0);
+    assert_eq!(e.summary.eval_gfp, GFP_KERNEL);
+    assert_eq!(e.summary.verdict, Verdict::None);
     assert!(
-        !e.drifted(),
+        !e.summary.drifted(),
         "a sysrq OOM has no failed allocation to drift from"
     );
 }
@@ -216,14 +217,14 @@ fn unknown_order_is_unknown_not_guessed() {
     // Order 2 would fail here, order 0 would pass: without the order the
     // data cannot decide, so the verdict says what is missing.
     let p = x86();
-    let mut z = zone_from_buddy(0, 1, ZoneKind::Dma32, "5000*4kB (U) 3000*8kB (M)");
+    let mut z = zone_from_buddy(0, 1, ZoneType::Dma32, "5000*4kB (U) 3000*8kB (M)");
     marks(&mut z, 400, 500, 600);
     let mut e = event(64);
     e.evaluate(&p, &[z], Request::unknown(GFP_KERNEL));
-    assert_eq!(e.eval_order, 0);
-    assert_eq!(e.verdict, Verdict::Unknown);
-    assert_eq!(e.unknown, Some(Unknown::Order));
-    let line = format!("{}", SummaryLine(&p, &e.summary()));
+    assert_eq!(e.summary.eval_order, 0);
+    assert_eq!(e.summary.verdict, Verdict::Unknown);
+    assert_eq!(e.summary.unknown, Some(Unknown::Order));
+    let line = format!("{}", SummaryLine(&p, &e.summary));
     assert!(
         line.contains(" verdict=unknown missing=order order=unknown gfp=unknown "),
         "{line}"
@@ -242,9 +243,9 @@ fn between_min_and_high_is_read_from_the_last_chance_check() {
     e.evaluate(&p, &z, req);
     assert!(e.zones()[1].decisive().ok);
     assert!(!e.zones()[1].last_chance.ok);
-    assert_eq!(e.stage, Stage::LastChance);
-    assert_eq!(e.verdict, Verdict::Cma);
-    assert!(!e.drifted());
+    assert_eq!(e.summary.stage, Stage::LastChance);
+    assert_eq!(e.summary.verdict, Verdict::Cma);
+    assert!(!e.summary.drifted());
     // A query (no failed allocation behind it) is judged at min only.
     let mut q = event(64);
     q.evaluate(
@@ -255,7 +256,10 @@ fn between_min_and_high_is_read_from_the_last_chance_check() {
             ..req
         },
     );
-    assert_eq!((q.stage, q.verdict), (Stage::SlowPath, Verdict::None));
+    assert_eq!(
+        (q.summary.stage, q.summary.verdict),
+        (Stage::SlowPath, Verdict::None)
+    );
 }
 
 #[test]
@@ -266,15 +270,15 @@ fn summary_line_format() {
     req.comm[..3].copy_from_slice(b"cat");
     req.pid = 42;
     e.evaluate(&p, &z, req);
-    e.seq = 7;
-    let s = format!("{}", SummaryLine(&p, &e.summary()));
+    e.summary.seq = 7;
+    let s = format!("{}", SummaryLine(&p, &e.summary));
     assert_eq!(
         s,
         "event=oom seq=7 trigger=alloc verdict=cma order=0 gfp=0xcc0(GFP_KERNEL) constraint=none \
          kill=1 comm=cat pid=42 zones=2 eligible=2 free_ineligible_kb=0 decided=min drift=0 \
          compute_ns=0"
     );
-    let zl = format!("{}", ZoneLine(&p, &e, &e.zones()[1]));
+    let zl = format!("{}", ZoneLine(&p, &e.summary, &e.zones()[1]));
     assert!(
         zl.starts_with("event=zone seq=7 node=0 zone=DMA32 eligible=1 free_kb=264144 "),
         "{zl}"
@@ -341,14 +345,14 @@ fn nodemask_limits_the_eligible_zones() {
     // Two nodes; the request's mempolicy allows node 1 only, whose zone is
     // fragmented, while node 0 has plenty: the verdict is node 1's.
     let p = x86();
-    let mut n0 = zone_from_buddy(0, 1, ZoneKind::Dma32, "0*4kB 0*8kB 0*16kB 50*32kB (M)");
+    let mut n0 = zone_from_buddy(0, 1, ZoneType::Dma32, "0*4kB 0*8kB 0*16kB 50*32kB (M)");
     marks(&mut n0, 40, 50, 60);
-    let mut n1 = zone_from_buddy(1, 1, ZoneKind::Dma32, "5000*4kB (U) 3000*8kB (M)");
+    let mut n1 = zone_from_buddy(1, 1, ZoneType::Dma32, "5000*4kB (U) 3000*8kB (M)");
     marks(&mut n1, 400, 500, 600);
     let req = alloc(3, GFP_KERNEL);
     let mut all = event(64);
     all.evaluate(&p, &[n0, n1], req);
-    assert_eq!(all.verdict, Verdict::None);
+    assert_eq!(all.summary.verdict, Verdict::None);
     let mut bound = event(64);
     bound.evaluate(
         &p,
@@ -359,7 +363,7 @@ fn nodemask_limits_the_eligible_zones() {
         },
     );
     assert!(!bound.zones()[0].eligible && bound.zones()[1].eligible);
-    assert_eq!(bound.verdict, Verdict::Fragmentation);
-    assert!(format!("{}", SummaryLine(&p, &bound.summary()))
+    assert_eq!(bound.summary.verdict, Verdict::Fragmentation);
+    assert!(format!("{}", SummaryLine(&p, &bound.summary))
         .contains(" constraint=memory_policy nodemask=1 kill=1 "));
 }

@@ -90,7 +90,7 @@ pub fn synthetic(reports: usize) -> String {
 /// Runs the benchmark and prints its numbers.
 pub fn run(reports: usize) {
     let log = synthetic(reports);
-    let mut ev = Box::new(crate::engine::new_event());
+    let mut ev = Box::new(crate::analysis::new_event());
     let mut best = f64::MAX;
     let mut found = 0;
     for _ in 0..3 {

@@ -33,7 +33,7 @@
 //! CMA pages.)  This file is the only one here that judges; it works on the
 //! engine's types and is called from the engine adapter only.
 
-use oomfrag_engine::gfp::AllocCaps;
+use oomfrag_engine::alloc_flags::AllocFlags;
 use oomfrag_engine::watermark::{Cause, Check};
 use oomfrag_engine::zone::ZoneSnapshot;
 
@@ -55,7 +55,7 @@ pub fn pre_4_4_check(
     order: u8,
     mark: u64,
     reserve: u64,
-    caps: &AllocCaps,
+    caps: &AllocFlags,
     cma_configured: bool,
 ) -> (Check, Option<LoopFail>) {
     let mut min = mark as i64;
@@ -114,7 +114,7 @@ pub fn pre_4_4_check(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use oomfrag_engine::zone::ZoneKind;
+    use oomfrag_engine::zone::ZoneType;
 
     #[test]
     fn high_order_needs_free_pages_above_each_order() {
@@ -122,11 +122,11 @@ mod tests {
         // the modern check passes order 3 (a block exists); the old one
         // fails it at order 0: 1000 - 7 - 920 = 73 > 50, then order 1/2
         // have none: 73 > 25, 73 > 12: passes.  With min 400: 73 <= 200.
-        let mut z = ZoneSnapshot::empty(0, 0, ZoneKind::Normal, 11);
+        let mut z = ZoneSnapshot::empty(0, 0, ZoneType::Normal, 11);
         z.nr_free[0] = 920;
         z.nr_free[3] = 10;
         z.free = 1000;
-        let caps = AllocCaps::default();
+        let caps = AllocFlags::default();
         assert!(pre_4_4_check(&z, 3, 100, 0, &caps, false).0.ok);
         let (c, f) = pre_4_4_check(&z, 3, 400, 0, &caps, false);
         assert_eq!((c.ok, c.cause), (false, Cause::Fragmentation));

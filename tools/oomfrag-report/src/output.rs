@@ -3,7 +3,9 @@
 //! Output: the module's lines, `--explain`'s sentences with the
 //! arithmetic, and `--json` (one object per line, written by hand).
 
-use crate::engine::{Analysis, ZoneOut};
+use crate::analysis::{Analysis, ZoneOut};
+use crate::lists::ZoneLists;
+use crate::segment::RawReport;
 use std::fmt::Write;
 
 fn order_kb(o: u8, page_kb: u64) -> u64 {
@@ -265,6 +267,86 @@ pub fn json(a: &Analysis) -> String {
             .collect::<Vec<_>>()
             .join(","),
     );
+    o.push_str("]}");
+    o
+}
+
+fn js_list<S: AsRef<str>>(v: &[S]) -> String {
+    v.iter()
+        .map(|m| js(m.as_ref()))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn js_opt<T: std::fmt::Display>(v: Option<T>) -> String {
+    v.map_or("null".into(), |v| v.to_string())
+}
+
+/// One zone's chart as JSON (see [`ZoneLists`]).
+fn lists_json(l: &ZoneLists) -> String {
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        "{{\"node\":{},\"zone\":{},\"page_kb\":{},\"printed\":{},\"letters\":{},\"odd_letter\":{},\"total_kb\":{},\"usable_types\":{}",
+        l.node,
+        js(l.zone),
+        l.page_kb,
+        l.printed,
+        l.letters,
+        l.odd_letter,
+        js_opt(l.total_kb),
+        js(&l.usable_types)
+    );
+    let _ = write!(
+        o,
+        ",\"check\":{{\"mark\":{},\"mark_kb\":{},\"min_kb\":{},\"threshold_kb\":{},\"free_kb\":{}}}",
+        js(l.check_mark),
+        l.check_mark_kb,
+        l.check_min_kb,
+        l.check_kb,
+        l.check_free_kb
+    );
+    o.push_str(",\"orders\":[");
+    for (i, x) in l.orders.iter().enumerate() {
+        if i > 0 {
+            o.push(',');
+        }
+        let _ = write!(
+            o,
+            "{{\"order\":{},\"count\":{},\"block_kb\":{},\"types\":{},\"usable\":{},\"class\":{}}}",
+            js_opt(x.order),
+            x.count,
+            x.block_kb,
+            js(&x.types),
+            js(&x.usable),
+            js(x.class)
+        );
+    }
+    o.push_str("]}");
+    o
+}
+
+/// One report as `--json` prints it: [`json`]'s object with the keys that
+/// came later (the page in web/ reads them): `time` (the log's, of the
+/// first line, or null), `problems` (what the text output prints after the
+/// lines: why the report may be incomplete), `zones_dropped` and
+/// `unmatched_buddy_lines` (zones beyond the cap, buddy lines without their
+/// zone line), `lines` (the lines the text output prints, `summary` and
+/// `zones` as text), and `lists`, one chart per entry of `zones` (see
+/// [`crate::lists`]).
+pub fn json_report(a: &Analysis, r: &RawReport, lists: &[ZoneLists]) -> String {
+    let mut o = json(a);
+    o.pop();
+    let _ = write!(
+        o,
+        ",\"time\":{},\"problems\":[{}],\"zones_dropped\":{},\"unmatched_buddy_lines\":{},\"lines\":[{}],\"lists\":[",
+        r.time.as_deref().map_or("null".into(), js),
+        js_list(&r.problems),
+        r.zones_dropped,
+        r.orphan_buddies,
+        js_list(&a.lines)
+    );
+    o.push_str(&lists.iter().map(lists_json).collect::<Vec<_>>().join(","));
     o.push_str("]}");
     o
 }

@@ -64,6 +64,51 @@ pub fn strip(line: &str) -> (&str, bool) {
     (s, had)
 }
 
+/// The time in a line's prefix (the part [`strip`] takes off): the syslog
+/// or journal date and the printk timestamp, whichever are printed
+/// (`Mar 3 12:00:01 [5.1]`, `[4738.329607]`, `[Mon Mar 3 12:00:01 2025]`),
+/// blanks collapsed; `None` without either.
+pub fn time_of(prefix: &str) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    let mut rest = prefix;
+    if let Some(i) = find_kernel_tag(prefix) {
+        let words: Vec<&str> = prefix[..i]
+            .split_ascii_whitespace()
+            .skip_while(|w| w.bytes().all(|b| b == b'>' || b == b'-'))
+            .collect();
+        // DATE... HOST kernel:
+        if words.len() >= 3 {
+            let date = &words[..words.len() - 2];
+            if date[0]
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+            {
+                parts.push(date.join(" "));
+            }
+        }
+        rest = &prefix[i..];
+    }
+    while let Some(open) = rest.find('[') {
+        let r = &rest[open + 1..];
+        let Some(end) = r.find(']') else {
+            break;
+        };
+        let body = r[..end].trim();
+        let secs = body.contains('.') && body.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+        let year = body.rsplit(' ').next().unwrap_or("");
+        let date =
+            body.contains(':') && year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit());
+        if secs || date {
+            let words: Vec<&str> = body.split_ascii_whitespace().collect();
+            parts.push(format!("[{}]", words.join(" ")));
+            break;
+        }
+        rest = &r[end + 1..];
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
 /// The offset just past `kernel: ` (or `kernel[`pid`]: `) if it is within
 /// the first 120 bytes.
 fn find_kernel_tag(s: &str) -> Option<usize> {
@@ -183,7 +228,41 @@ fn strip_cpu_task(s: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::strip;
+    use super::{strip, time_of};
+
+    #[test]
+    fn times() {
+        let msg = "x invoked oom-killer: gfp_mask=0xcc0, order=0";
+        for (line, want) in [
+            ("[ 4738.329607] ", Some("[4738.329607]")),
+            ("- <4>[1.0] ", Some("[1.0]")),
+            ("[  123.456789][    T1] ", Some("[123.456789]")),
+            (
+                "[Mon Mar  3 12:00:01 2025] ",
+                Some("[Mon Mar 3 12:00:01 2025]"),
+            ),
+            (
+                "Mar  3 12:00:01 myhost kernel: [ 5.1] ",
+                Some("Mar 3 12:00:01 [5.1]"),
+            ),
+            (
+                "> 2024-03-03T12:00:01+00:00 h kernel: ",
+                Some("2024-03-03T12:00:01+00:00"),
+            ),
+            (
+                "<4>[ 6207.637627]  [3:  Binder:9343_3:22875] ",
+                Some("[6207.637627]"),
+            ),
+            ("kern  :warn  : ", None),
+            ("", None),
+        ] {
+            let full = format!("{line}{msg}");
+            let (m, _) = strip(&full);
+            assert_eq!(m, msg, "{line:?}");
+            let at = full.len() - m.len();
+            assert_eq!(time_of(&full[..at]).as_deref(), want, "{line:?}");
+        }
+    }
 
     #[test]
     fn prefixes() {

@@ -70,6 +70,9 @@ pub struct RawReport {
     pub complete: bool,
     /// Why the report may be incomplete.
     pub problems: Vec<String>,
+    /// The log's time of its first line (see `prefix::time_of`), set by
+    /// the caller, which sees the prefixes ([`Segmenter::started_here`]).
+    pub time: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -286,6 +289,12 @@ impl Segmenter {
         self.prefixed = had_prefix;
         self.node_frag = None;
         self.version_frag = None;
+    }
+
+    /// The report in progress if the line just fed began it.
+    pub fn started_here(&mut self) -> Option<&mut RawReport> {
+        let lineno = self.lineno;
+        self.cur.as_mut().filter(|c| c.line == lineno)
     }
 
     /// Ends input: the report in progress, if any.

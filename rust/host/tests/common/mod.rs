@@ -4,14 +4,18 @@
 //! module takes them from bindings instead) and helpers to build zones.
 #![allow(dead_code)]
 
+use oomfrag_engine::event::Event;
 use oomfrag_engine::platform::Platform;
+use oomfrag_engine::request::{Request, Trigger};
 use oomfrag_engine::task::Task;
-use oomfrag_engine::verdict::{zone_verdict, Event, Request, Trigger, ZoneVerdict};
+use oomfrag_engine::verdict::{
+    summarize_at, zone_verdict, AllocContext, Stage, Verdict, ZoneVerdict,
+};
 use oomfrag_engine::zone::*;
 
-// Aliases of the one gfp table (rust/gfp.rs), under the kernel's names.
+// Aliases of the one gfp table (rust/engine/gfp_types.rs), under the kernel's names.
 #[allow(unused_imports)]
-pub use oomfrag_engine::gfp::{
+pub use oomfrag_engine::gfp_types::{
     ATOMIC as GFP_ATOMIC, DIRECT_RECLAIM as GFP_DIRECT_RECLAIM, DMA as GFP_DMA, DMA32 as GFP_DMA32,
     FS as GFP_FS, HARDWALL as GFP_HARDWALL, HIGH as GFP_HIGH, HIGHMEM as GFP_HIGHMEM,
     HIGHUSER_MOVABLE as GFP_HIGHUSER_MOVABLE, IO as GFP_IO, KERNEL as GFP_KERNEL,
@@ -34,7 +38,13 @@ pub fn x86() -> Platform {
 
 /// [`zone_verdict`] for a plain task (no flags, no cpuset) and no nodemask.
 pub fn zv(p: &Platform, z: &ZoneSnapshot, order: u8, gfp: u32) -> ZoneVerdict {
-    zone_verdict(p, z, order, gfp, &Task::PLAIN, &NodeMask::ALL)
+    zone_verdict(
+        p,
+        z,
+        &AllocContext::new(p, order, gfp, &Task::PLAIN),
+        &Task::PLAIN,
+        &NodeMask::ALL,
+    )
 }
 
 /// An event with room for `n` zones.
@@ -67,7 +77,7 @@ pub fn pages(k: u64) -> u64 {
 /// which migrate types had blocks.  `M`ovable, `U`nmovable, `E` reclaimable,
 /// `H`ighatomic, `C`MA, `I`solate; seed 002's `R` (the old MIGRATE_RESERVE,
 /// a fallback any request could use) is taken as unmovable.
-pub fn zone_from_buddy(node: u16, idx: u8, kind: ZoneKind, buddy: &str) -> ZoneSnapshot {
+pub fn zone_from_buddy(node: u16, idx: u8, kind: ZoneType, buddy: &str) -> ZoneSnapshot {
     let mut z = ZoneSnapshot::empty(node, idx, kind, 11);
     let mut order = 0;
     for tok in buddy.split_whitespace() {
@@ -77,19 +87,19 @@ pub fn zone_from_buddy(node: u16, idx: u8, kind: ZoneKind, buddy: &str) -> ZoneS
         } else if let Some(t) = tok.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
             for c in t.chars() {
                 let mt = match c {
-                    'U' | 'R' => Mt::Unmovable,
-                    'M' => Mt::Movable,
-                    'E' => Mt::Reclaimable,
-                    'H' => Mt::HighAtomic,
-                    'C' => Mt::Cma,
-                    'I' => Mt::Isolate,
+                    'U' | 'R' => MigrateType::Unmovable,
+                    'M' => MigrateType::Movable,
+                    'E' => MigrateType::Reclaimable,
+                    'H' => MigrateType::HighAtomic,
+                    'C' => MigrateType::Cma,
+                    'I' => MigrateType::Isolate,
                     _ => panic!("unknown type {c}"),
                 };
                 z.nonempty[order - 1] |= mt.bit();
             }
         }
     }
-    z.free = z.buddy_free_pages();
+    z.free = buddy_free_pages(&z);
     z
 }
 
@@ -106,4 +116,15 @@ pub fn alloc(order: i32, gfp: u32) -> Request {
         gfp: Some(gfp),
         ..Request::unknown(GFP_KERNEL)
     }
+}
+
+/// The summary over the zones a request may use, read from the slow path's
+/// min-watermark check.
+pub fn summarize(verdicts: &[ZoneVerdict], order: u8, memcg: bool) -> Verdict {
+    summarize_at(verdicts, order, memcg, Stage::SlowPath)
+}
+
+/// Free pages held in the buddy lists (`sum nr_free << order`).
+pub fn buddy_free_pages(z: &ZoneSnapshot) -> u64 {
+    (0..z.orders()).map(|o| z.nr_free[o] << o).sum()
 }
