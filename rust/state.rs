@@ -210,7 +210,7 @@ impl OomHandler for Shared {
         if n > seen {
             e.summary.nr_zones = n;
             e.summary.verdict = Verdict::Unknown;
-            e.summary.unknown = Some(Unknown::Zones);
+            e.summary.missing.insert(Unknown::Zones);
         }
         self.seal(e, start);
         let print = {

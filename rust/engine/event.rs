@@ -24,6 +24,7 @@ use super::verdict::{
     summarize_at,
     zone_verdict,
     AllocContext,
+    Missing,
     Stage,
     Unknown,
     Verdict,
@@ -50,8 +51,9 @@ pub struct Summary {
     pub eval_gfp: u32,
     /// Summary verdict.
     pub verdict: Verdict,
-    /// What the data lacks when the verdict is `unknown`.
-    pub unknown: Option<Unknown>,
+    /// What the data lacks (the verdict is then `unknown`, but for a
+    /// memory-cgroup OOM, whose verdict needs no zone).
+    pub missing: Missing,
     /// The allocator check the verdict was read from.
     pub stage: Stage,
     /// `constrained_alloc()`'s class for this call.
@@ -78,7 +80,7 @@ impl Summary {
         eval_order: 0,
         eval_gfp: 0,
         verdict: Verdict::None,
-        unknown: None,
+        missing: Missing::NONE,
         stage: Stage::SlowPath,
         constraint: Constraint::None,
         kill: Kill::Yes,
@@ -144,7 +146,7 @@ impl<S: DerefMut<Target = [ZoneVerdict]>> Event<S> {
         self.kept = kept;
         if kept < other.kept {
             self.summary.verdict = Verdict::Unknown;
-            self.summary.unknown = Some(Unknown::Zones);
+            self.summary.missing.insert(Unknown::Zones);
         }
     }
 
@@ -157,19 +159,24 @@ impl<S: DerefMut<Target = [ZoneVerdict]>> Event<S> {
     /// judged as a plain request of its gfp mask at order 0 (no task flag,
     /// no cpuset: [`Request::alloc_task`]), from the slow path's check.  The
     /// summary line's `task=` still shows the calling task's flags (kswapd's
-    /// `memalloc`).  Without a captured order the zones are shown at order 0
-    /// with `fallback_gfp` and the verdict is `unknown` (`missing=order`); a
-    /// `__GFP_THISNODE` request whose node cannot be told is `unknown`
-    /// (`missing=preferred_node`, [`Request::zonelist_node`]); with more
-    /// zones than the storage holds, `unknown` (`missing=zones`).  A request
-    /// that made `__alloc_pages_may_oom()`'s last attempt
-    /// ([`Request::made_last_chance`]) and whose slow-path check passes
-    /// again by now is judged by that last-chance check ([`Stage`]).
+    /// `memalloc`).  A request that made `__alloc_pages_may_oom()`'s last
+    /// attempt ([`Request::made_last_chance`]) and whose slow-path check
+    /// passes again by now is judged by that last-chance check ([`Stage`]).
+    ///
+    /// What the data lacks is said, not guessed ([`Summary::missing`]), and
+    /// the verdict is then `unknown`: the order (zones shown at order 0) or
+    /// the gfp mask (shown with `fallback_gfp`) not captured; a page fault's
+    /// OOM, with no request at all; no zone read, or more than the storage
+    /// holds; at an order above 0, a zone the request may use whose free
+    /// lists were not read ([`ZoneSnapshot::lists_read`]); a
+    /// `__GFP_THISNODE` request whose node cannot be told
+    /// ([`Request::zonelist_node`]).  A memory-cgroup OOM needs no zone:
+    /// its verdict stays `memcg`.
     pub fn evaluate(&mut self, p: &Platform, zones: &[ZoneSnapshot], req: Request) {
         let s = &mut self.summary;
         s.req = req;
         s.nr_zones = zones.len();
-        s.unknown = None;
+        s.missing = Missing::NONE;
         s.stage = Stage::SlowPath;
         let gfp = req.gfp.unwrap_or(req.fallback_gfp);
         s.eval_gfp = gfp;
@@ -180,29 +187,50 @@ impl<S: DerefMut<Target = [ZoneVerdict]>> Event<S> {
         };
         s.eval_order = order.unwrap_or(0);
         if order.is_none() {
-            s.unknown = Some(Unknown::Order);
+            s.missing.insert(Unknown::Order);
+        }
+        if req.gfp.is_none() {
+            s.missing.insert(Unknown::Gfp);
         }
         let memcg = req.trigger == Trigger::Memcg;
+        let page_fault = req.trigger == Trigger::PageFault;
+        if page_fault {
+            s.missing.insert(Unknown::Request);
+        }
+        if zones.is_empty() && !memcg {
+            s.missing.insert(Unknown::Zones);
+        }
         let oc = req.oom_control();
         let n_memory = nodes_with_memory(zones);
         let cs = &req.task.cpuset;
         s.cpuset_limited = cs.enabled && !n_memory.is_subset(&cs.mems_allowed);
         s.constraint = constrained_alloc(p, &oc, &req.task, zones, &n_memory);
-        s.kill = oom_kill(&oc, req.trigger == Trigger::Sysrq, req.freed, &req.task);
+        let sysrq = req.trigger == Trigger::Sysrq;
+        s.kill = oom_kill(&oc, sysrq, page_fault, req.freed, &req.task);
         let task = req.alloc_task();
         let mut ac = AllocContext::new(p, s.eval_order, gfp, &task);
         match req.zonelist_node(p, &n_memory) {
             Ok(node) => ac.zonelist_node = node,
             // Zones shown as if every node's were walked.
-            Err(u) if !memcg && s.unknown.is_none() => s.unknown = Some(u),
+            Err(u) if !memcg => s.missing.insert(u),
             Err(_) => {}
         }
         self.kept = zones.len().min(self.storage.len());
         if self.kept < zones.len() {
-            self.summary.unknown = Some(Unknown::Zones);
+            self.summary.missing.insert(Unknown::Zones);
         }
         for (slot, z) in self.storage.iter_mut().zip(zones) {
             *slot = zone_verdict(p, z, &ac, &task, &req.nodes);
+        }
+        if ac.order > 0
+            && !memcg
+            && self
+                .zones()
+                .iter()
+                .zip(zones)
+                .any(|(v, z)| v.eligible && !z.lists_read)
+        {
+            self.summary.missing.insert(Unknown::Buddy);
         }
         self.summary.verdict = summarize_at(self.zones(), ac.order, memcg, Stage::SlowPath);
         if self.summary.verdict == Verdict::None && req.made_last_chance() {
@@ -214,7 +242,7 @@ impl<S: DerefMut<Target = [ZoneVerdict]>> Event<S> {
                 self.summary.stage = Stage::LastChance;
             }
         }
-        if !memcg && self.summary.unknown.is_some() {
+        if !memcg && !self.summary.missing.is_empty() {
             self.summary.verdict = Verdict::Unknown;
         }
         self.count_eligible();

@@ -147,7 +147,12 @@ impl Kill {
 /// `task_will_free_mem(current)`, then the `__GFP_FS` rule (not for memcg).
 /// `freed` is what the notifiers before oomfrag's freed; oomfrag registers
 /// last, so that is all of them.
-pub fn oom_kill(oc: &OomControl, sysrq: bool, freed: u64, task: &Task) -> Kill {
+///
+/// The `__GFP_FS` rule is 7.3's `!(oc->gfp_mask & __GFP_FS)`.  Kernels
+/// that still called `out_of_memory()` from a page fault (before 5.16) had
+/// `oc->gfp_mask && !(oc->gfp_mask & __GFP_FS)`, which let the page fault's
+/// mask 0 through to a kill: `page_fault` applies that form.
+pub fn oom_kill(oc: &OomControl, sysrq: bool, page_fault: bool, freed: u64, task: &Task) -> Kill {
     if !oc.memcg && freed > 0 && !sysrq {
         return Kill::No(NoKill::NotifierFreed);
     }
@@ -156,7 +161,7 @@ pub fn oom_kill(oc: &OomControl, sysrq: bool, freed: u64, task: &Task) -> Kill {
         None => return Kill::Unknown,
         Some(false) => {}
     }
-    if oc.gfp & FS == 0 && !oc.memcg {
+    if oc.gfp & FS == 0 && !oc.memcg && !(page_fault && oc.gfp == 0) {
         return Kill::No(NoKill::NoFs);
     }
     Kill::Yes

@@ -33,6 +33,11 @@ named_enum! {
         /// MGLRU's `lru_gen_age_node()` from kswapd (mm/vmscan.c): order 0,
         /// `sc->gfp_mask`, no zonelist; no allocation failed.
         Kswapd => "kswapd",
+        /// `pagefault_out_of_memory()` (mm/oom_kill.c) of kernels before
+        /// 5.16, which called `out_of_memory()` for a page fault that
+        /// returned `VM_FAULT_OOM`: `gfp_mask` 0, order 0, no zonelist; no
+        /// allocation failed in the report (read from a log only).
+        PageFault => "page_fault",
         /// A memory cgroup at its limit.
         Memcg => "memcg",
         /// The request was not captured (no kprobe).
@@ -100,7 +105,10 @@ impl Request {
     /// Whether the call has a failed (or queried) allocation behind it:
     /// not sysrq's `moom_callback()` nor kswapd's `lru_gen_age_node()`.
     pub fn allocated(&self) -> bool {
-        !matches!(self.trigger, Trigger::Sysrq | Trigger::Kswapd)
+        !matches!(
+            self.trigger,
+            Trigger::Sysrq | Trigger::Kswapd | Trigger::PageFault
+        )
     }
 
     /// The task whose flags and cpuset the allocator's rules are applied

@@ -394,14 +394,57 @@ impl Verdict {
 named_enum! {
     /// Why a verdict is `unknown`: what the data lacks.
     pub enum Unknown {
-        /// The request's order (and gfp mask) were not captured.
+        /// The request's order was not captured.
         Order => "order",
-        /// More zones than the event can hold.
+        /// The request's gfp mask was not captured.
+        Gfp => "gfp",
+        /// No allocation failed: a page fault's OOM
+        /// ([`super::request::Trigger::PageFault`]), with no request to
+        /// judge.
+        Request => "request",
+        /// No zone was read (a log without its zone lines), or more zones
+        /// than the event can hold.
         Zones => "zones",
+        /// A zone the request may use has no free lists read (a log without
+        /// its buddy line), and the order is above 0, where the lists decide.
+        Buddy => "buddy",
         /// A `__GFP_THISNODE` request on a NUMA kernel walks only its
         /// preferred node's zones, and that node was not captured (nor is it
         /// the one node of its nodemask, or the one node with memory).
         PreferredNode => "preferred_node",
+    }
+}
+
+/// What the data lacks: a set of [`Unknown`] reasons, empty when the data
+/// can decide.  Printed as `missing=order,gfp`, in [`Unknown::ALL`]'s
+/// order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Missing(u8);
+
+const _: () = assert!(Unknown::COUNT <= u8::BITS as usize);
+
+impl Missing {
+    /// Nothing missing.
+    pub const NONE: Missing = Missing(0);
+
+    /// Adds `u`.
+    pub fn insert(&mut self, u: Unknown) {
+        self.0 |= 1 << u as u8;
+    }
+
+    /// Whether `u` is missing.
+    pub fn contains(&self, u: Unknown) -> bool {
+        self.0 & (1 << u as u8) != 0
+    }
+
+    /// Whether nothing is missing.
+    pub fn is_empty(&self) -> bool {
+        self.0 == 0
+    }
+
+    /// The reasons, in [`Unknown::ALL`]'s order.
+    pub fn iter(self) -> impl Iterator<Item = Unknown> {
+        Unknown::ALL.into_iter().filter(move |u| self.contains(*u))
     }
 }
 

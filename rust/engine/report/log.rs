@@ -34,8 +34,14 @@ impl Display for SummaryLine<'_> {
             e.req.trigger.name(),
             e.verdict.name()
         )?;
-        if let Some(u) = e.unknown {
-            write!(f, " missing={}", u.name())?;
+        if !e.missing.is_empty() {
+            f.write_str(" missing=")?;
+            for (i, u) in e.missing.iter().enumerate() {
+                if i > 0 {
+                    f.write_char(',')?;
+                }
+                f.write_str(u.name())?;
+            }
         }
         match e.req.order {
             Some(o) => write!(f, " order={o}")?,

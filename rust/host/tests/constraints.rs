@@ -196,7 +196,7 @@ fn more_than_32_zones_all_count() {
     let mut small = event(32);
     small.evaluate(&x86(), &zones, alloc(0, GFP_KERNEL));
     assert_eq!(small.summary.verdict, Verdict::Unknown);
-    assert_eq!(small.summary.unknown, Some(Unknown::Zones));
+    assert!(small.summary.missing.contains(Unknown::Zones));
     assert!(line(&small).contains(" verdict=unknown missing=zones "));
 }
 
@@ -378,7 +378,7 @@ fn thisnode_without_a_preferred_node() {
     let mut e = event(8);
     e.evaluate(&x86(), &zones, alloc(0, gfp));
     assert_eq!(e.summary.verdict, Verdict::Unknown);
-    assert_eq!(e.summary.unknown, Some(Unknown::PreferredNode));
+    assert!(e.summary.missing.contains(Unknown::PreferredNode));
     let l = line(&e);
     assert!(
         l.contains(" verdict=unknown missing=preferred_node "),
@@ -417,8 +417,8 @@ fn thisnode_without_a_preferred_node() {
         },
     );
     assert_eq!(
-        (e.summary.verdict, e.summary.unknown),
-        (Verdict::Memcg, None)
+        (e.summary.verdict, e.summary.missing),
+        (Verdict::Memcg, Missing::NONE)
     );
     // The query file's node= is the preferred node too.
     let q = oomfrag_engine::query::QuerySpec {

@@ -363,6 +363,7 @@ fn alloc_failures_that_reached_may_oom_made_the_last_chance() {
     let mut z = ZoneSnapshot::empty(0, 1, ZoneType::Dma32, 11);
     z.nr_free[0] = 1200;
     z.nonempty[0] = MigrateType::Unmovable.bit();
+    z.lists_read = true;
     z.free = 1200;
     z.wmark = [1000, 1250, 1500];
     let failure = |gfp: u32, order: i32| Request {
@@ -473,4 +474,67 @@ fn the_boost_exception_follows_the_flags_watermark() {
     // Without __GFP_HIGH, no exception at any mark.
     let plain = zv(&x86(), &z, 0, GFP_KERNEL);
     assert!(!plain.decisive().ok && !plain.ok_low && !plain.ok_high);
+}
+
+#[test]
+fn what_the_data_lacks_is_said_by_the_engine() {
+    // The engine, not its callers, says what a report lacks.
+    let p = x86();
+    let mut z = zone_from_buddy(0, 1, ZoneType::Dma32, "10*4kB (U) 0*8kB");
+    marks(&mut z, 400, 500, 600);
+    let mut e = event(4);
+    // No zone read at all (a log cut before its zone lines).
+    e.evaluate(&p, &[], alloc(0, GFP_KERNEL));
+    assert_eq!(e.summary.verdict, Verdict::Unknown);
+    assert!(e.summary.missing.contains(Unknown::Zones));
+    // A zone without its buddy line: its counters decide order 0 ...
+    let mut unread = z;
+    unread.lists_read = false;
+    e.evaluate(&p, &[unread], alloc(0, GFP_KERNEL));
+    assert_eq!(
+        (e.summary.verdict, e.summary.missing),
+        (Verdict::Exhaustion, Missing::NONE)
+    );
+    // ... but not a higher order, where the lists decide.
+    e.evaluate(&p, &[unread], alloc(1, GFP_KERNEL));
+    assert_eq!(e.summary.verdict, Verdict::Unknown);
+    assert!(e.summary.missing.contains(Unknown::Buddy));
+    let l = summary_line(&e);
+    assert!(l.contains(" verdict=unknown missing=buddy order=1 "), "{l}");
+    // The same zone with its lists read is judged.
+    e.evaluate(&p, &[z], alloc(1, GFP_KERNEL));
+    assert_eq!(e.summary.verdict, Verdict::Exhaustion);
+}
+
+#[test]
+fn a_page_fault_oom_judges_no_request_and_kills() {
+    // pagefault_out_of_memory() before 5.16: out_of_memory() with
+    // gfp_mask 0, order 0 and no zonelist.  No allocation failed, so no
+    // zone is blamed; and its check was "oc->gfp_mask && !(oc->gfp_mask &
+    // __GFP_FS)", which mask 0 passes: it killed.
+    let p = x86();
+    let mut z = zone_from_buddy(0, 1, ZoneType::Dma32, "10*4kB (U)");
+    marks(&mut z, 400, 500, 600);
+    let req = Request {
+        trigger: Trigger::PageFault,
+        zonelist: false,
+        ..alloc(0, 0)
+    };
+    let mut e = event(4);
+    e.evaluate(&p, &[z], req);
+    assert_eq!(e.summary.verdict, Verdict::Unknown);
+    assert!(e.summary.missing.contains(Unknown::Request));
+    assert_eq!(e.summary.kill, oomfrag_engine::oom::Kill::Yes);
+    let l = summary_line(&e);
+    assert!(
+        l.contains("trigger=page_fault verdict=unknown missing=request "),
+        "{l}"
+    );
+    assert!(l.contains(" kill=1 "), "{l}");
+    // 7.3's rule for any other mask without __GFP_FS: no kill.
+    e.evaluate(&p, &[z], alloc(0, GFP_NOFS & !GFP_FS));
+    assert_eq!(
+        e.summary.kill,
+        oomfrag_engine::oom::Kill::No(oomfrag_engine::oom::NoKill::NoFs)
+    );
 }

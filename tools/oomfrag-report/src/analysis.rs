@@ -372,7 +372,7 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut HostEvent) -> Analysis {
     let loop_fail = apply_version_rules(e, &zones, &m.p, req.trigger, old, r.memcg, &mut a);
     a.last_chance = e.summary.stage == Stage::LastChance;
     note_constraint(r, e, &zones, &task, &mut a);
-    a.verdict = verdict_word(r, e, gfp, &zones, &printed, &mut a);
+    a.verdict = verdict_word(e, &mut a);
     a.lines = lines(r, e, &m.p, gfp, &a);
     a.zones = zone_outs(e, &printed, &m, &caps, &loop_fail);
     if a.order.is_none() && !r.memcg && !zones.is_empty() {
@@ -601,6 +601,8 @@ fn trigger_of(r: &RawReport) -> Trigger {
     let order = r.start.order;
     if r.memcg {
         Trigger::Memcg
+    } else if is_page_fault(r) {
+        Trigger::PageFault
     } else if order == Some(-1) || r.sysrq {
         Trigger::Sysrq
     } else if order.is_none() {
@@ -636,6 +638,8 @@ fn build_request(r: &RawReport, gfp: Option<u32>, nodes: NodeMask, task: Task) -
         },
         gfp,
         nodes,
+        // pagefault_out_of_memory()'s oom_control has no zonelist.
+        zonelist: trigger != Trigger::PageFault,
         task,
         comm: comm_of(r),
         pid: r.pid.unwrap_or(0),
@@ -725,47 +729,14 @@ fn note_constraint(
     ));
 }
 
-/// The verdict printed: the engine's, `memcg` for a memcg OOM, or
-/// `unknown` where the report lacks what a verdict needs; the reasons go
-/// to `missing=`, the engine's own first.
-fn verdict_word(
-    r: &RawReport,
-    e: &HostEvent,
-    gfp: Option<u32>,
-    zones: &[ZoneSnapshot],
-    printed: &[&RawZone],
-    a: &mut Analysis,
-) -> String {
-    if let Some(u) = e.summary.unknown {
-        a.missing.push(u.name());
-    }
-    let mut word = e.summary.verdict.name().to_string();
-    if r.memcg {
-        word = "memcg".into();
-    } else if a.page_fault {
-        word = "unknown".into();
-        a.missing.push("request");
+/// The verdict printed, the engine's own, and what the report lacks for
+/// it (`missing=`, which the engine decides and prints too).
+fn verdict_word(e: &HostEvent, a: &mut Analysis) -> String {
+    a.missing.extend(e.summary.missing.iter().map(|u| u.name()));
+    if e.summary.req.trigger == Trigger::PageFault {
         a.notes.push("A page-fault OOM (gfp_mask=0x0: pagefault_out_of_memory()): no allocation failed in the report, so no zone is blamed.".into());
-    } else if gfp.is_none() {
-        word = "unknown".into();
-        a.missing.push("gfp");
-    } else if r.start.order.is_none() {
-        // The engine's own unknown (missing=order).
-    } else if zones.is_empty() {
-        word = "unknown".into();
-        a.missing.push("zones");
-    } else if e.summary.verdict == Verdict::NoEligibleZone {
-        // The engine's own no_eligible_zone.
-    } else if e.summary.eval_order > 0
-        && printed
-            .iter()
-            .zip(e.zones())
-            .any(|(z, v)| v.eligible && z.buddy.is_none())
-    {
-        word = "unknown".into();
-        a.missing.push("buddy");
     }
-    word
+    e.summary.verdict.name().to_string()
 }
 
 /// The lines the module prints: the summary line, with the analyzer's
@@ -777,7 +748,7 @@ fn lines(
     gfp: Option<u32>,
     a: &Analysis,
 ) -> Vec<String> {
-    let mut line = summary_line(p, e, &a.verdict);
+    let mut line = format!("oomfrag: {}", SummaryLine(p, &e.summary));
     push_extra_keys(&mut line, r, gfp, a);
     let mut lines = vec![line];
     if !r.memcg {
@@ -788,37 +759,8 @@ fn lines(
     lines
 }
 
-/// The engine's summary line with the verdict `word`: the engine's own
-/// `missing=` is taken out (it joins the analyzer's list, printed at the
-/// end), and a `word` that is not the engine's replaces its `verdict=`.
-fn summary_line(p: &Platform, e: &HostEvent, word: &str) -> String {
-    let mut line = format!("oomfrag: {}", SummaryLine(p, &e.summary));
-    if let Some(u) = e.summary.unknown {
-        line = line.replacen(&format!(" missing={}", u.name()), "", 1);
-    }
-    if word != e.summary.verdict.name() {
-        line = with_verdict(&line, word);
-        // Nothing was judged, so nothing drifted either.
-        line = line.replace(" drift=1 ", " drift=0 ");
-    }
-    line
-}
-
-/// Replaces the `verdict=` word of a summary line.
-fn with_verdict(line: &str, word: &str) -> String {
-    match line.find(" verdict=") {
-        Some(i) => {
-            let rest = &line[i + 9..];
-            let end = rest.find(' ').unwrap_or(rest.len());
-            format!("{} verdict={word}{}", &line[..i], &rest[end..])
-        }
-        None => line.to_string(),
-    }
-}
-
 /// The keys the module does not print: the report's kind, kernel, mask
-/// and constraint as printed, the labels, `missing=`, `assumed=` and
-/// where the report is.
+/// and constraint as printed, `assumed=` and where the report is.
 fn push_extra_keys(line: &mut String, r: &RawReport, gfp: Option<u32>, a: &Analysis) {
     line.push_str(if r.start.oom {
         " report=oom"
@@ -839,12 +781,6 @@ fn push_extra_keys(line: &mut String, r: &RawReport, gfp: Option<u32>, a: &Analy
             " report_constraint={}",
             c.trim_start_matches("CONSTRAINT_").to_ascii_lowercase()
         ));
-    }
-    if a.page_fault {
-        line.push_str(" label=page_fault");
-    }
-    if !a.missing.is_empty() {
-        line.push_str(&format!(" missing={}", a.missing.join(",")));
     }
     if !a.assumed.is_empty() {
         line.push_str(&format!(" assumed={}", a.assumed.join(",")));

@@ -25,10 +25,11 @@ engine (rust/engine/) with the rules of the report's kernel version.
 
 Verdicts: exhaustion, fragmentation, cma, last_chance_cma, highatomic,
 lowmem_reserve, memcg, none (a zone passes in the report: memory came
-back), and no_eligible_zone, unknown (missing=order|gfp|zones|buddy|
-request|preferred_node, when the report cannot show it).  Extra keys the module does not print: report=,
-kernel=, report_gfp= (the mask as printed, when its bits differ from
-today's), constraint=, label=page_fault, missing=, assumed=, source=.
+back), and no_eligible_zone, unknown (missing=order,gfp,request,zones,
+buddy,preferred_node: what the report cannot show).  Extra keys the
+module does not print: report=, kernel=, report_gfp= (the mask as
+printed, when its bits differ from today's), report_constraint=,
+assumed=, source=.
 
 Reads dmesg, dmesg -T, syslog, journalctl -k, serial console (<4>[ 1.2])
 and mail-quoted or wrapped reports, from Linux 2.6 to 7.x.

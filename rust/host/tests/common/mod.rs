@@ -100,6 +100,8 @@ pub fn zone_from_buddy(node: u16, idx: u8, kind: ZoneType, buddy: &str) -> ZoneS
         }
     }
     z.free = buddy_free_pages(&z);
+    // Built from the zone's buddy line: its free lists are read.
+    z.lists_read = true;
     z
 }
 
