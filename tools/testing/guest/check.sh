@@ -170,8 +170,8 @@ for i in 1 2 3 4 5; do
 	[ $i = 5 ] && ok load_loop
 done
 # Without the kprobe (as on a kernel without CONFIG_KPROBES): the request
-# is unknown, so the verdict is too (missing=order); the zones are shown at
-# order 0 with GFP_KERNEL.
+# is unknown, so the verdict is too (missing=order,gfp); the zones are shown
+# at order 0 with GFP_KERNEL.
 check load_no_kprobe insmod $KO/oomfrag.ko kprobe=0
 check no_kprobe_warned sh -c "dmesg | grep -q 'oomfrag: loaded without the out_of_memory kprobe'"
 check no_kprobe_stats sh -c "grep -qx 'kprobe 0' $D/stats"
@@ -179,7 +179,7 @@ v=$(victim)
 mark nokprobe
 echo f > /proc/sysrq-trigger
 check no_kprobe_victim_killed wait_log "Out of memory: Killed process $v ("
-if since nokprobe | grep -q 'oomfrag: event=oom seq=1 trigger=unknown verdict=unknown missing=order order=unknown gfp=unknown eval_order=0 eval_gfp=0xcc0(GFP_KERNEL) '; then
+if since nokprobe | grep -q 'oomfrag: event=oom seq=1 trigger=unknown verdict=unknown missing=order,gfp order=unknown gfp=unknown eval_order=0 eval_gfp=0xcc0(GFP_KERNEL) '; then
 	ok no_kprobe_summary
 else
 	fail no_kprobe_summary "$(since nokprobe | grep 'oomfrag: event=oom' | head -1)"
