@@ -10,6 +10,9 @@
 #   make test-modules oomfrag.ko plus the test-only modules: the KUnit suites
 #                     (oomfrag_kunit.ko, rust/kunit/) and the samples
 #   make toolchain    install the toolchain (Debian 12, root; idempotent)
+#   make web          the page that runs the offline analyzer in a browser:
+#                     tools/oomfrag-report/web/dist/index.html (WebAssembly;
+#                     open it from disk or serve it; loads nothing)
 #   make kernel       build or reuse the cached test kernel
 #   make debug-kernel build or reuse the cached debug test kernel (KASAN,
 #                     kmemleak, lockdep, ...: tools/testing/kernel-debug.config)
@@ -90,8 +93,14 @@ demo: test-modules
 	sed -n '/^===== /,$$p' $(TOP)/.demo.log | grep -v '^OOMFRAG-VM-EXIT\|^run-vm:'; \
 	echo "(full guest console: $(TOP)/.demo.log)"; exit $$rc
 
+# One file, dist/index.html; tools/testing/web-check tests it in Chromium.
+.PHONY: web
+web: toolchain
+	@$(TOP)/tools/oomfrag-report/web/build
+
 # Cleans in the kernel tree only if one is built: never builds one to clean.
 clean:
 	-@kdir=$${KDIR:-$$($(TESTING)/build-kernel --print-dir 2>/dev/null)}; \
 	if [ -f "$$kdir/Module.symvers" ]; then KDIR=$$kdir $(KMAKE) OOMFRAG_TEST=1 clean; fi
-	rm -rf rust/host/target tools/oomfrag-report/target
+	rm -rf rust/host/target tools/oomfrag-report/target \
+		tools/oomfrag-report/web/dist

@@ -196,6 +196,11 @@ pub fn explain(a: &Analysis) -> Vec<String> {
 fn js(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 2);
     o.push('"');
+    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        o.push_str(s);
+        o.push('"');
+        return o;
+    }
     for c in s.chars() {
         match c {
             '"' => o.push_str("\\\""),
