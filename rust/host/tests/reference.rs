@@ -152,17 +152,7 @@ fn ref_zone_ok_part(
         unusable += z.free_cma as i64;
     }
     free_pages -= unusable;
-    if flags & ALLOC_RESERVES != 0 {
-        if flags & ALLOC_MIN_RESERVE != 0 {
-            min -= min / 2;
-            if flags & ALLOC_NON_BLOCK != 0 {
-                min -= min / 4;
-            }
-        }
-        if flags & ALLOC_OOM != 0 {
-            min -= min / 2;
-        }
-    }
+    min = ref_min(min, flags);
     if free_pages <= min + z.lowmem_reserve[hz] as i64 {
         return false;
     }
