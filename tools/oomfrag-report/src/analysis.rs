@@ -24,7 +24,7 @@ use oomfrag_engine::platform::Platform;
 use oomfrag_engine::report::{SummaryLine, ZoneLine};
 use oomfrag_engine::request::{Request, Trigger, COMM_LEN};
 use oomfrag_engine::task::{Cpuset, Task};
-use oomfrag_engine::verdict::{summarize_at, Stage, Verdict, ZoneVerdict};
+use oomfrag_engine::verdict::{summarize_at, Missing, Stage, Unknown, Verdict, ZoneVerdict};
 use oomfrag_engine::watermark::usable_mt_mask;
 use oomfrag_engine::zone::{MigrateType, NodeMask, Wmark, ZoneSnapshot, ZoneType, MAX_ORDERS};
 
@@ -119,6 +119,8 @@ pub struct Analysis {
     pub page_kb: u64,
     /// Without a release, the mask's layout says the kernel predates 4.4.
     pub pre_4_4_layout: bool,
+    /// A `Mem-Info:` block without a first line: no request.
+    pub headless: bool,
 }
 
 const KINDS: [ZoneType; 6] = [
@@ -249,10 +251,18 @@ fn snapshot(z: &RawZone, lay: &ZoneLayout, page_kb: u64, nr_orders: u8) -> Optio
     if let Some(b) = &z.buddy {
         s.lists_read = true;
         for o in &b.orders {
-            let Some(order) = order_of(o, page_kb) else {
+            let Some(printed) = order_index(o, page_kb) else {
                 continue;
             };
-            s.nr_free[order] = o.count;
+            // The engine holds MAX_ORDERS orders: a block of a higher one
+            // counts as 2^(o - top) blocks of the top one, which every
+            // check of an order up to the top tells apart from it by
+            // nothing (free pages and "a block of this order or larger"
+            // are the same).
+            let top = MAX_ORDERS - 1;
+            let order = printed.min(top);
+            let count = o.count.saturating_mul(1u64 << (printed - order).min(63));
+            s.nr_free[order] = s.nr_free[order].saturating_add(count);
             if o.count == 0 {
                 continue;
             }
@@ -268,14 +278,20 @@ fn snapshot(z: &RawZone, lay: &ZoneLayout, page_kb: u64, nr_orders: u8) -> Optio
     Some(s)
 }
 
-/// The order of a buddy entry from its block size.
-pub(crate) fn order_of(o: &BuddyOrder, page_kb: u64) -> Option<usize> {
+/// The order of a buddy entry from its block size, any order a kernel
+/// prints (see [`order_of`] for the engine's).
+pub(crate) fn order_index(o: &BuddyOrder, page_kb: u64) -> Option<usize> {
     if page_kb == 0 || !o.block_kb.is_multiple_of(page_kb) {
         return None;
     }
     let n = o.block_kb / page_kb;
-    (n.is_power_of_two() && (n.trailing_zeros() as usize) < MAX_ORDERS)
-        .then(|| n.trailing_zeros() as usize)
+    n.is_power_of_two().then(|| n.trailing_zeros() as usize)
+}
+
+/// The order of a buddy entry from its block size, if the engine holds it
+/// (below `MAX_ORDERS`).
+pub(crate) fn order_of(o: &BuddyOrder, page_kb: u64) -> Option<usize> {
+    order_index(o, page_kb).filter(|&n| n < MAX_ORDERS)
 }
 
 /// The migrate types (engine bits) of a buddy entry's letters.
@@ -352,13 +368,29 @@ fn apply_pre_4_4(
 /// the report's kernel version, the lines, the numbers for the
 /// explanation, and, for a report without an order, the verdict at each.
 pub fn analyze(r: &RawReport, seq: u64, e: &mut HostEvent) -> Analysis {
+    let with_boot;
+    let from_boot = r.version.is_none() && r.boot_version.is_some();
+    let r = match (&r.version, &r.boot_version) {
+        (None, Some((maj, min, rel, _))) => {
+            with_boot = RawReport {
+                version: Some((*maj, *min, rel.clone())),
+                ..r.clone()
+            };
+            &with_boot
+        }
+        _ => r,
+    };
     let mut a = Analysis {
         kernel: r.version.as_ref().map(|v| v.2.clone()),
         memcg: r.memcg,
         order: r.start.order,
         page_fault: is_page_fault(r),
+        headless: r.headless,
         ..Analysis::default()
     };
+    if from_boot {
+        note_boot_version(r, &mut a);
+    }
     let gfp = request_gfp(r, &mut a);
     let m = read_machine(r, &mut a);
     let (zones, printed) = build_zones(r, &m);
@@ -367,6 +399,9 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut HostEvent) -> Analysis {
     let task = request_task(r, gfp, &zones, &mut a);
     let req = build_request(r, gfp, nodes, task);
     evaluate(e, seq, &m.p, &zones, req);
+    if r.headless {
+        no_request(e, r, &mut a);
+    }
     let caps = describe_request(e, &m, &task, &mut a);
     let old = before_4_4(r, &a);
     let loop_fail = apply_version_rules(e, &zones, &m.p, req.trigger, old, r.memcg, &mut a);
@@ -374,11 +409,60 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut HostEvent) -> Analysis {
     note_constraint(r, e, &zones, &task, &mut a);
     a.verdict = verdict_word(e, &mut a);
     a.lines = lines(r, e, &m.p, gfp, &a);
+    if r.headless && !r.complete {
+        // Whether the OOM killer ran at all is not known: no first line,
+        // no kill line.  (The engine says kill= of the request it was
+        // given, which this block does not show.)
+        if let Some(l) = a.lines.first_mut() {
+            *l = l.replacen(" kill=1 ", " kill=unknown ", 1);
+        }
+    }
     a.zones = zone_outs(e, &printed, &m, &caps, &loop_fail);
     if a.order.is_none() && !r.memcg && !zones.is_empty() {
+        // A block without a request: each order as a GFP_KERNEL request's.
+        let req = if r.headless {
+            Request {
+                gfp: Some(gfp_types::KERNEL),
+                ..req
+            }
+        } else {
+            req
+        };
         judge_each_order(e, &m, &zones, req, old, &mut a);
     }
     a
+}
+
+/// Without a release of its own, the report's kernel is the one of the
+/// `Linux version` boot line before it in the same input: said in
+/// `assumed=`, and why in a note.
+fn note_boot_version(r: &RawReport, a: &mut Analysis) {
+    if let Some((_, _, rel, line)) = &r.boot_version {
+        a.assumed.push("kernel_from_boot_line".into());
+        a.notes.push(format!(
+            "The report prints no kernel release; the boot line \"Linux version {rel}\" (line {line} of the same input) was taken as its kernel, and that version's rules applied."
+        ));
+    }
+}
+
+/// A `Mem-Info:` block without a first line: no request to judge.  The
+/// engine was given an unknown request (order and mask missing); what is
+/// missing is the request itself, as for a page fault's OOM, so the
+/// verdict is `unknown missing=request`, and the zone lines show each zone
+/// at order 0 against `min` (GFP_KERNEL).
+fn no_request(e: &mut HostEvent, r: &RawReport, a: &mut Analysis) {
+    let mut m = Missing::NONE;
+    m.insert(Unknown::Request);
+    if e.summary.missing.contains(Unknown::Zones) {
+        m.insert(Unknown::Zones);
+    }
+    e.summary.missing = m;
+    e.summary.verdict = Verdict::Unknown;
+    a.notes.push(if r.complete {
+        "No first line (\"invoked oom-killer\" or \"page allocation failure\") precedes this Mem-Info block, but a kill line ends it: the OOM killer ran for a request the log does not show.  Each zone is shown at order 0 against min, as for a GFP_KERNEL request.".into()
+    } else {
+        "No first line (\"invoked oom-killer\" or \"page allocation failure\") precedes this Mem-Info block (a quoted excerpt, sysrq-m, or a report whose first line was lost): no request is known, nor whether the OOM killer ran.  Each zone is shown at order 0 against min, as for a GFP_KERNEL request.".into()
+    });
 }
 
 /// A page-fault OOM (`pagefault_out_of_memory()`): an OOM report with
@@ -404,7 +488,7 @@ fn read_machine(r: &RawReport, a: &mut Analysis) -> Machine {
     let lay = zone_layout(r, a);
     let page_kb = page_kb(r);
     a.page_kb = page_kb;
-    let nr_orders = nr_orders(r, page_kb);
+    let nr_orders = nr_orders(r, page_kb, a);
     a.cma = cma_configured(r);
     let p = Platform {
         zone_idx: lay.idx,
@@ -449,14 +533,30 @@ fn page_kb(r: &RawReport) -> u64 {
 }
 
 /// The number of orders: one more than the largest the buddy lines print,
-/// else 11.
-fn nr_orders(r: &RawReport, page_kb: u64) -> u8 {
-    r.zones
+/// else 11; at most the engine's `MAX_ORDERS` (higher orders are folded
+/// into its top one, see [`snapshot`], and said).
+fn nr_orders(r: &RawReport, page_kb: u64, a: &mut Analysis) -> u8 {
+    let printed = r
+        .zones
         .iter()
         .filter_map(|z| z.buddy.as_ref())
-        .filter_map(|b| b.orders.last().and_then(|o| order_of(o, page_kb)))
+        .filter_map(|b| {
+            b.orders
+                .iter()
+                .filter_map(|o| order_index(o, page_kb))
+                .max()
+        })
         .max()
-        .map_or(11, |o| o as u8 + 1)
+        .map_or(11, |o| o + 1);
+    if printed > MAX_ORDERS {
+        let top = MAX_ORDERS - 1;
+        a.assumed.push(format!("orders_above_{top}_as_{top}"));
+        a.notes.push(format!(
+            "The buddy lines print {printed} orders (0-{}); the engine holds {MAX_ORDERS}: a free block of an order above {top} was counted as 2^(order-{top}) blocks of order {top}, the same free pages, and for every check of an order up to {top} the same answer (largest_order= says {top} for it).",
+            printed - 1
+        ));
+    }
+    printed.min(MAX_ORDERS) as u8
 }
 
 /// CMA is configured: a zone prints `free_cma` or a buddy line a `C` list.
@@ -605,7 +705,7 @@ fn trigger_of(r: &RawReport) -> Trigger {
         Trigger::PageFault
     } else if order == Some(-1) || r.sysrq {
         Trigger::Sysrq
-    } else if order.is_none() {
+    } else if order.is_none() || r.headless {
         // As the module says of a request it did not capture.
         Trigger::Unknown
     } else if !r.start.oom {
@@ -762,7 +862,9 @@ fn lines(
 /// The keys the module does not print: the report's kind, kernel, mask
 /// and constraint as printed, `assumed=` and where the report is.
 fn push_extra_keys(line: &mut String, r: &RawReport, gfp: Option<u32>, a: &Analysis) {
-    line.push_str(if r.start.oom {
+    line.push_str(if r.headless && !r.complete {
+        " report=mem_info"
+    } else if r.start.oom || r.headless {
         " report=oom"
     } else {
         " report=alloc_failure"

@@ -273,12 +273,19 @@ pub struct BuddyLine {
     pub odd_letter: bool,
 }
 
-/// Whether `s` starts a buddy line.
+/// Orders a buddy line may print: `MAX_PAGE_ORDER + 1` is at most 17 on
+/// the kernels that print the most (ia64 and ppc64 with large pages, or
+/// `CONFIG_ARCH_FORCE_MAX_ORDER`); more than that is taken as a misread.
+pub const MAX_BUDDY_ORDERS: usize = 64;
+
+/// Whether `s` starts a buddy line (`Node 0 DMA: 1*4kB ...`, `DMA: empty`,
+/// or only its head `Node 0 DMA32:`, its blocks on the next lines).
 pub fn is_buddy_line(s: &str) -> bool {
-    match node_zone(s, ": ") {
+    match node_zone(s, ":") {
         Some((_, _, r)) => {
-            let r = r.trim_start();
-            r.starts_with("empty")
+            let r = r.trim();
+            r.is_empty()
+                || r.starts_with("empty")
                 || r.split('*')
                     .next()
                     .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
@@ -287,9 +294,17 @@ pub fn is_buddy_line(s: &str) -> bool {
     }
 }
 
-/// Parses a buddy line (complete or not).
-pub fn parse_buddy(s: &str) -> Option<BuddyLine> {
-    let (node, kind, rest) = node_zone(s, ": ")?;
+/// The sum of a buddy line's blocks in kB (`count * size` over its orders).
+pub fn buddy_sum_kb(b: &BuddyLine) -> u64 {
+    b.orders.iter().fold(0u64, |s, o| {
+        s.saturating_add(o.count.saturating_mul(o.block_kb))
+    })
+}
+
+/// Parses a buddy line (complete or not); `Err` names the word that could
+/// not be read (or says why).
+pub fn parse_buddy(s: &str) -> Result<BuddyLine, String> {
+    let (node, kind, rest) = node_zone(s, ":").ok_or("no zone name")?;
     let mut b = BuddyLine {
         node,
         kind,
@@ -298,11 +313,14 @@ pub fn parse_buddy(s: &str) -> Option<BuddyLine> {
     let mut words = rest.split_ascii_whitespace().peekable();
     if words.peek() == Some(&"empty") {
         b.total_kb = Some(0);
-        return Some(b);
+        return Ok(b);
     }
     while let Some(w) = words.next() {
         if w == "=" {
             b.total_kb = words.next().and_then(parse_kb);
+            if b.total_kb.is_none() {
+                return Err("= without a total".into());
+            }
             break;
         }
         if let Some(t) = w.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
@@ -321,18 +339,30 @@ pub fn parse_buddy(s: &str) -> Option<BuddyLine> {
             Some(i) => (&w[..i], Some(&w[i..])),
             None => (w, None),
         };
-        let (n, size) = block.split_once('*')?;
+        let bad = || format!("{w:?}");
+        let (n, size) = block.split_once('*').ok_or_else(bad)?;
+        // A block size is a number of kB (`4kB`), never bare.
+        let size = size
+            .strip_suffix("kB")
+            .or_else(|| size.strip_suffix("KB"))
+            .ok_or_else(bad)?;
         let o = BuddyOrder {
-            count: n.parse().ok()?,
-            block_kb: parse_kb(size)?,
+            count: n.parse().map_err(|_| bad())?,
+            block_kb: parse_kb(size).filter(|&k| k > 0).ok_or_else(bad)?,
             letters: 0,
         };
-        if b.orders.len() >= 16 {
-            return None;
+        if b.orders.len() >= MAX_BUDDY_ORDERS {
+            return Err(format!("more than {MAX_BUDDY_ORDERS} orders"));
         }
         b.orders.push(o);
-        if let Some(l) = letters.and_then(|l| l.strip_prefix('(')?.strip_suffix(')')) {
-            let last = b.orders.last_mut()?;
+        if let Some(l) = letters {
+            let l = l
+                .strip_prefix('(')
+                .and_then(|l| l.strip_suffix(')'))
+                .ok_or_else(bad)?;
+            let Some(last) = b.orders.last_mut() else {
+                return Err(bad());
+            };
             for c in l.bytes() {
                 match LETTERS.iter().position(|&x| x == c) {
                     Some(i) => last.letters |= 1 << i,
@@ -342,7 +372,7 @@ pub fn parse_buddy(s: &str) -> Option<BuddyLine> {
             b.has_letters = true;
         }
     }
-    Some(b)
+    Ok(b)
 }
 
 /// The kernel's release from `CPU: 1 PID: 1 Comm: x Tainted: G O

@@ -60,9 +60,14 @@ pub fn read_line<R: BufRead>(r: &mut R, buf: &mut Vec<u8>) -> io::Result<bool> {
 
 /// Undoes a mail's quoted-printable encoding (RFC 2045), which mail
 /// archives keep: `=3D` for `=`, and a line ending in `=` continued on the
-/// next one (`4.9=` / `=2E0`).  It turns on at the first `=3D` or
-/// `quoted-printable` header of an input, since a kernel log never prints
-/// `=3D` itself, and stays on.  A joined line is bounded by [`MAX_LINE`].
+/// next one (`4.9=` / `=2E0`).  It turns on at the first sign of it in an
+/// input and stays on: `=3D` or a `quoted-printable` header (a kernel log
+/// never prints `=3D` itself), a line ending in an encoded newline
+/// (`=0A=` or `=0A`: archives that encode every line break), or a soft
+/// line break (a line of 60 to 76 characters ending in `=` right after a
+/// word, as an encoder cuts them; a kernel line ends in `=` only when cut
+/// itself).  The decoded text may hold newlines (`=0A`): the caller splits
+/// it into lines.  A joined line is bounded by [`MAX_LINE`].
 #[derive(Default)]
 pub struct QuotedPrintable {
     on: bool,
@@ -74,25 +79,41 @@ impl QuotedPrintable {
     /// One raw line in; the decoded logical line out when it is complete
     /// (`None` while a soft line break holds it).
     pub fn feed<'a>(&'a mut self, raw: &'a [u8]) -> Option<&'a [u8]> {
+        let mut line = raw;
+        while let Some((b'\n' | b'\r', rest)) = line.split_last() {
+            line = rest;
+        }
         if !self.on {
             if prefix::find(raw, b"=3D").is_none()
                 && prefix::find(raw, b"uoted-printable").is_none()
+                && !line.ends_with(b"=0A=")
+                && !line.ends_with(b"=0A")
+                && !soft_break(line)
             {
                 return Some(raw);
             }
             self.on = true;
         }
-        let mut line = raw;
-        while let Some((b'\n' | b'\r', rest)) = line.split_last() {
-            line = rest;
-        }
         let soft = line.last() == Some(&b'=');
         let body = if soft { &line[..line.len() - 1] } else { line };
         let room = MAX_LINE.saturating_sub(self.held.len());
         self.held.extend_from_slice(&body[..body.len().min(room)]);
-        if soft && self.held.len() < MAX_LINE {
+        // A soft break right after an encoded newline ends the line too.
+        if soft && !body.ends_with(b"=0A") && self.held.len() < MAX_LINE {
             return None;
         }
+        Some(self.decode())
+    }
+
+    /// The end of input: a line still held by a soft break, decoded.
+    pub fn finish(&mut self) -> Option<&[u8]> {
+        if self.held.is_empty() {
+            return None;
+        }
+        Some(self.decode())
+    }
+
+    fn decode(&mut self) -> &[u8] {
         self.out.clear();
         let h = &self.held;
         let mut i = 0;
@@ -109,7 +130,68 @@ impl QuotedPrintable {
             i += 1;
         }
         self.held.clear();
-        Some(&self.out)
+        &self.out
+    }
+}
+
+/// A quoted-printable soft line break as an encoder makes it: a line of 60
+/// to 76 characters (the `=` included) cut right after a word character.
+fn soft_break(line: &[u8]) -> bool {
+    (60..=76).contains(&line.len())
+        && line.ends_with(b"=")
+        && line[line.len() - 2].is_ascii_alphanumeric()
+}
+
+/// Undoes the `/dev/kmsg` record format (`6,1234,5678901,-;TEXT`, see
+/// [`prefix::KmsgRecord`]) once an input has such a record: the header
+/// taken off (its time kept), the text unescaped and split at its
+/// newlines, the dictionary lines (` KEY=value`) dropped and the records
+/// of one line continued (`c`, then `+`) joined.
+#[derive(Default)]
+struct Kmsg {
+    on: bool,
+    /// A line whose continuation records may follow: (text, time).
+    held: Option<(String, String)>,
+}
+
+/// What a raw line is, for the `/dev/kmsg` reader.
+enum KmsgLine {
+    /// Not a record: read as a log line.
+    Plain,
+    /// A dictionary line: dropped.
+    Dict,
+    /// A record (or the end of held ones): these (text, time) are lines.
+    Lines(Vec<(String, String)>),
+}
+
+impl Kmsg {
+    fn feed(&mut self, text: &str) -> KmsgLine {
+        let Some(rec) = prefix::kmsg_record(text) else {
+            if self.on && prefix::is_kmsg_dict(text) {
+                return KmsgLine::Dict;
+            }
+            return match self.held.take() {
+                Some(h) => KmsgLine::Lines(vec![h]),
+                None => KmsgLine::Plain,
+            };
+        };
+        self.on = true;
+        let body = rec.unescaped();
+        if rec.flag == b'+' {
+            if let Some((t, _)) = &mut self.held {
+                if t.len() < MAX_LINE {
+                    t.push_str(&body);
+                }
+                return KmsgLine::Lines(Vec::new());
+            }
+        }
+        let mut out: Vec<(String, String)> = self.held.take().into_iter().collect();
+        if rec.flag == b'c' {
+            self.held = Some((body, rec.time()));
+        } else {
+            out.push((body, rec.time()));
+        }
+        KmsgLine::Lines(out)
     }
 }
 
@@ -170,19 +252,70 @@ where
         each(&a, &rep, ev)
     };
     let mut qp = QuotedPrintable::default();
-    while read_line(&mut r, &mut buf)? {
-        let Some(line) = qp.feed(&buf) else {
-            continue;
-        };
-        let text = String::from_utf8_lossy(line);
-        let (msg, had) = prefix::strip(&text);
-        if let Some(rep) = seg.feed(msg, had) {
-            emit(rep, &mut n)?;
-        }
+    let mut kmsg = Kmsg::default();
+    // A line of a `/dev/kmsg` record: its text and time.
+    let record = |seg: &mut segment::Segmenter, text: &str, time: &str| {
+        let (msg, _) = prefix::strip(text);
+        let done = seg.feed(msg, true);
         if let Some(cur) = seg.started_here() {
-            // The log's time of the report: its first line's prefix.
-            let at = (msg.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
-            cur.time = prefix::time_of(text.get(..at).unwrap_or(""));
+            cur.time = Some(time.to_string());
+        }
+        done
+    };
+    let mut eof = false;
+    while !eof {
+        eof = !read_line(&mut r, &mut buf)?;
+        let decoded = if eof {
+            // The end: a line held by a soft break.
+            qp.finish()
+        } else {
+            match qp.feed(&buf) {
+                Some(d) => Some(d),
+                None => continue,
+            }
+        };
+        let pieces: Vec<&[u8]> = match decoded {
+            Some(d) => {
+                let d = d.strip_suffix(b"\n").unwrap_or(d);
+                d.split(|&b| b == b'\n').collect()
+            }
+            None => Vec::new(),
+        };
+        for piece in pieces {
+            let text = String::from_utf8_lossy(piece);
+            match kmsg.feed(&text) {
+                KmsgLine::Dict => continue,
+                KmsgLine::Lines(lines) => {
+                    for (t, time) in &lines {
+                        for l in t.split('\n') {
+                            if let Some(rep) = record(&mut seg, l, time) {
+                                emit(rep, &mut n)?;
+                            }
+                        }
+                    }
+                    if prefix::kmsg_record(&text).is_some() {
+                        continue;
+                    }
+                }
+                KmsgLine::Plain => {}
+            }
+            let (msg, had) = prefix::strip(&text);
+            if let Some(rep) = seg.feed(msg, had) {
+                emit(rep, &mut n)?;
+            }
+            if let Some(cur) = seg.started_here() {
+                // The log's time of the report: its first line's prefix.
+                let at = (msg.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+                cur.time = prefix::time_of(text.get(..at).unwrap_or(""));
+            }
+        }
+    }
+    // The end: whatever `/dev/kmsg` records are held.
+    if let Some((t, time)) = kmsg.held.take() {
+        for l in t.split('\n') {
+            if let Some(rep) = record(&mut seg, l, &time) {
+                emit(rep, &mut n)?;
+            }
         }
     }
     if let Some(rep) = seg.finish() {

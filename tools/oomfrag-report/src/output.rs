@@ -148,6 +148,9 @@ pub fn explain(a: &Analysis) -> Vec<String> {
         Some(_) => {
             out.push("A manual OOM (sysrq-f): judged as an order-0 GFP_KERNEL request.".into())
         }
+        None if a.headless => {
+            out.push("A Mem-Info block without its first line: no request to judge.".into())
+        }
         None => out.push("The report does not print the order.".into()),
     }
     out.extend(a.notes.iter().cloned());
@@ -180,7 +183,11 @@ pub fn explain(a: &Analysis) -> Vec<String> {
                 }
             })
             .collect();
-        out.push(format!("Were the order known: {}.", text.join("; ")));
+        out.push(if a.headless {
+            format!("Were there a GFP_KERNEL request: {}.", text.join("; "))
+        } else {
+            format!("Were the order known: {}.", text.join("; "))
+        });
     }
     let v = &a.verdict;
     out.push(match v.as_str() {

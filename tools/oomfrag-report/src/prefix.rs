@@ -109,6 +109,94 @@ pub fn time_of(prefix: &str) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
+/// A record as `/dev/kmsg` gives it (Documentation/ABI/testing/dev-kmsg):
+/// `LEVEL,SEQ,USEC,FLAG[,caller=T1,...];TEXT`, the text with every byte
+/// below a blank, above `~` and `\` written `\xNN`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KmsgRecord<'a> {
+    /// Microseconds since boot (the printk timestamp).
+    pub usec: u64,
+    /// `-`, or `c` (a line continued by the next records, 3.5-4.x) or `+`
+    /// (such a continuation).
+    pub flag: u8,
+    /// The text, still escaped.
+    pub text: &'a str,
+}
+
+impl KmsgRecord<'_> {
+    /// The printk timestamp as dmesg prints it, `[5.678901]`.
+    pub fn time(&self) -> String {
+        format!("[{}.{:06}]", self.usec / 1_000_000, self.usec % 1_000_000)
+    }
+
+    /// The text unescaped (`\x0a` is a newline: the lines of a
+    /// multi-line message such as Mem-Info's counters).
+    pub fn unescaped(&self) -> String {
+        let b = self.text.as_bytes();
+        if !b.contains(&b'\\') {
+            return self.text.to_string();
+        }
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            let hex = |c: u8| (c as char).to_digit(16);
+            if b[i] == b'\\' && b.get(i + 1) == Some(&b'x') && i + 3 < b.len() {
+                if let (Some(h), Some(l)) = (hex(b[i + 2]), hex(b[i + 3])) {
+                    out.push((h * 16 + l) as u8);
+                    i += 4;
+                    continue;
+                }
+            }
+            out.push(b[i]);
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+}
+
+/// Reads a `/dev/kmsg` record's header (see [`KmsgRecord`]); mail quoting
+/// before it is allowed.
+pub fn kmsg_record(line: &str) -> Option<KmsgRecord<'_>> {
+    let line = line.trim_start_matches(['>', ' ']);
+    let semi = line.as_bytes().iter().take(160).position(|&b| b == b';')?;
+    let mut f = line[..semi].split(',');
+    fn num(w: Option<&str>, max: usize) -> Option<&str> {
+        w.filter(|w| !w.is_empty() && w.len() <= max && w.bytes().all(|b| b.is_ascii_digit()))
+    }
+    num(f.next(), 4)?;
+    num(f.next(), 20)?;
+    let usec = num(f.next(), 20)?.parse().ok()?;
+    let flag = match f.next()? {
+        "-" => b'-',
+        "c" => b'c',
+        "+" => b'+',
+        _ => return None,
+    };
+    // Fields added later (`caller=T1`): `key=value`, no blank.
+    if !f.all(|w| w.contains('=') && !w.bytes().any(|b| b.is_ascii_whitespace())) {
+        return None;
+    }
+    Some(KmsgRecord {
+        usec,
+        flag,
+        text: line[semi + 1..].trim_end_matches(['\r', '\n']),
+    })
+}
+
+/// A `/dev/kmsg` dictionary line continuing a record: a blank, then
+/// `KEY=value` (`SUBSYSTEM=acpi`, `DEVICE=+acpi:PNP0A03:00`).
+pub fn is_kmsg_dict(line: &str) -> bool {
+    let Some(r) = line.strip_prefix(' ') else {
+        return false;
+    };
+    let Some((k, _)) = r.split_once('=') else {
+        return false;
+    };
+    !k.is_empty()
+        && k.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
 /// The offset just past `kernel: ` (or `kernel[`pid`]: `) if it is within
 /// the first 120 bytes.
 fn find_kernel_tag(s: &str) -> Option<usize> {

@@ -9,9 +9,9 @@
 //! not grow with the log.
 
 use crate::fields::{
-    self, is_buddy_line, is_zone_line, parse_buddy, parse_constraint, parse_mems_allowed,
-    parse_pid, parse_reserve, parse_start, parse_version, parse_zone_line, BuddyLine, Start,
-    ZoneLine,
+    self, buddy_sum_kb, is_buddy_line, is_zone_line, parse_buddy, parse_constraint,
+    parse_mems_allowed, parse_pid, parse_reserve, parse_start, parse_version, parse_zone_line,
+    BuddyLine, Start, ZoneLine, LETTERS,
 };
 
 /// Zones kept per report (a 1024-node machine prints more; the rest are
@@ -73,6 +73,14 @@ pub struct RawReport {
     /// The log's time of its first line (see `prefix::time_of`), set by
     /// the caller, which sees the prefixes ([`Segmenter::started_here`]).
     pub time: Option<String>,
+    /// The release of the last `Linux version ...` boot line before the
+    /// report in the same input, and that line's number: the report's
+    /// kernel when the report names none.
+    pub boot_version: Option<(u32, u32, String, u64)>,
+    /// A `Mem-Info:` block with no first line (`invoked oom-killer`,
+    /// `page allocation failure`) before it: a quoted excerpt, sysrq-m,
+    /// or a report whose first line was lost.
+    pub headless: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,6 +106,8 @@ pub struct Segmenter {
     /// A `CPU: ... Tainted:` line whose release came on the next line.
     version_frag: Option<String>,
     last_sysrq: u64,
+    /// The last `Linux version` boot line: (major, minor, release, line).
+    boot: Option<(u32, u32, String, u64)>,
 }
 
 /// `hay.contains(needle)`.  In WebAssembly (the page in web/) without
@@ -121,6 +131,11 @@ fn is_end(s: &str) -> bool {
         || has(s, "Memory cgroup out of memory")
         || has(s, "Kernel panic - not syncing")
         || has(s, "Out of memory and no killable processes")
+}
+
+/// `Mem-Info:` (`Mem-info:` before 2.6.2x), show_mem()'s first line.
+fn is_mem_info(s: &str) -> bool {
+    s.starts_with("Mem-Info:") || s.starts_with("Mem-info:")
 }
 
 fn is_memcg_marker(s: &str) -> bool {
@@ -175,6 +190,65 @@ fn zone_words(s: &str) -> bool {
         }
     }
     any
+}
+
+/// Whether a buddy line's text ends inside a word: every word of a buddy
+/// line ends in `kB`, `)`, `:` or is `=` or `empty`, so one that does not
+/// (`2*8` / `kB`, `0*` / `1024kB`, `(U` / `M)`, `12` / `3*4kB`) was cut
+/// there (by a terminal's width, printk's line limit or a netconsole
+/// packet), and the next part continues that word, without a blank.
+fn buddy_cut(text: &str) -> bool {
+    let last = text.split_ascii_whitespace().next_back().unwrap_or("");
+    !(last.is_empty()
+        || last == "="
+        || last == "empty"
+        || last.ends_with("kB")
+        || last.ends_with(')')
+        || last.ends_with(':'))
+}
+
+/// Whether `msg` continues the buddy line `text`: words of a buddy line,
+/// the first of which may be the rest of a word `text` ends inside.
+fn buddy_continues(text: &str, msg: &str) -> bool {
+    let mut ws = msg.split_ascii_whitespace();
+    let Some(first) = ws.next() else {
+        return false;
+    };
+    let first_ok = if buddy_cut(text) {
+        first
+            .bytes()
+            .all(|c| c.is_ascii_digit() || b"*kKB()=".contains(&c) || LETTERS.contains(&c))
+    } else {
+        buddy_words(first)
+    };
+    first_ok && ws.all(buddy_words)
+}
+
+/// Where a buddy line's `= NkB` total ends when more text follows it on
+/// the same line (two buddy lines reflowed into one by a mail client).
+fn after_total(msg: &str) -> Option<usize> {
+    let i = msg.find(" = ")?;
+    let r = &msg[i + 3..];
+    let w = r.split_ascii_whitespace().next()?;
+    let end = i + 3 + r.find(w)? + w.len();
+    (w.ends_with("kB") && !msg[end..].trim().is_empty()).then_some(end)
+}
+
+/// `Node 0 DMA32` of a buddy line's text, for messages.
+fn buddy_label(text: &str) -> &str {
+    text.split(':').next().unwrap_or("").trim()
+}
+
+/// A part of `s` short enough to quote in a message.
+fn excerpt(s: &str) -> String {
+    if s.len() <= 100 {
+        return s.to_string();
+    }
+    let mut end = 100;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &s[..end])
 }
 
 /// Words of a wrapped buddy line: `N*SkB`, `(UME)`, `=`, `NkB`.
@@ -233,6 +307,10 @@ impl Segmenter {
                     self.begin(st, had_prefix);
                     self.pending = Some((PendingKind::Start, msg.to_string()));
                 }
+            } else if msg.starts_with("Linux version ") {
+                self.boot_line(msg);
+            } else if is_mem_info(msg) {
+                self.begin_headless(had_prefix);
             }
             return None;
         }
@@ -243,7 +321,7 @@ impl Segmenter {
                 // A wrapped part has no log prefix of its own, unless no
                 // line of this report has one.
                 PendingKind::Zone => zone_words(msg) && (!had_prefix || !self.prefixed),
-                PendingKind::Buddy => !has(text, " = ") && buddy_words(msg),
+                PendingKind::Buddy => !has(text, " = ") && buddy_continues(text, msg),
                 PendingKind::Reserve => {
                     !had_prefix
                         && self.prefixed
@@ -255,7 +333,10 @@ impl Segmenter {
             if cont && text.len() < MAX_PENDING {
                 // A name cut inside its parentheses (`(GFP_KE` / `RNEL_...`)
                 // is one word.
-                if text.ends_with('-') || (*kind == PendingKind::Start && open_paren(text)) {
+                if text.ends_with('-')
+                    || (*kind == PendingKind::Start && open_paren(text))
+                    || (*kind == PendingKind::Buddy && buddy_cut(text))
+                {
                     text.push_str(msg.trim());
                 } else {
                     text.push(' ');
@@ -277,6 +358,20 @@ impl Segmenter {
                 return done;
             }
         }
+        let headless = self.cur.as_ref().is_some_and(|c| c.headless);
+        if headless && (is_mem_info(msg) || msg.starts_with("Linux version ")) {
+            // The next block without a first line, or a reboot.
+            let done = self.take();
+            if is_mem_info(msg) {
+                self.begin_headless(had_prefix);
+            } else {
+                self.boot_line(msg);
+            }
+            return done;
+        }
+        if msg.starts_with("Linux version ") {
+            self.boot_line(msg);
+        }
         self.line(msg);
         let cur = self.cur.as_mut()?;
         if is_end(msg) {
@@ -289,12 +384,32 @@ impl Segmenter {
         None
     }
 
+    /// A `Linux version` boot line: the release of the reports after it.
+    fn boot_line(&mut self, msg: &str) {
+        if let Some((maj, min, rel)) = parse_version(msg) {
+            self.boot = Some((maj, min, rel, self.lineno));
+        }
+    }
+
+    /// A `Mem-Info:` block with no first line before it.
+    fn begin_headless(&mut self, had_prefix: bool) {
+        self.begin(Start::default(), had_prefix);
+        if let Some(cur) = self.cur.as_mut() {
+            cur.headless = true;
+            cur.problems.push(
+                "no first line (\"invoked oom-killer\" or \"page allocation failure\") before this Mem-Info block: the request is not known"
+                    .into(),
+            );
+        }
+    }
+
     fn begin(&mut self, st: Start, had_prefix: bool) {
         self.cur = Some(RawReport {
             source: self.source.clone(),
             line: self.lineno,
             start: st,
             sysrq: self.last_sysrq != 0 && self.lineno - self.last_sysrq <= 3,
+            boot_version: self.boot.clone(),
             ..RawReport::default()
         });
         self.cur_lines = 0;
@@ -384,15 +499,38 @@ impl Segmenter {
                 }
             }
             PendingKind::Buddy => {
-                if let Some(b) = parse_buddy(&text) {
-                    let node = b.node.unwrap_or(0);
-                    match cur.zones.iter_mut().find(|z| {
-                        z.line.node.unwrap_or(0) == node
-                            && z.line.kind == b.kind
-                            && z.buddy.is_none()
-                    }) {
-                        Some(z) => z.buddy = Some(b),
-                        None => cur.orphan_buddies += 1,
+                let label = buddy_label(&text);
+                let b = match parse_buddy(&text) {
+                    Ok(b) => b,
+                    Err(why) => {
+                        cur.problems.push(format!(
+                            "the {label} buddy line could not be read (at {why}): {}; its free lists were not used",
+                            excerpt(&text)
+                        ));
+                        return;
+                    }
+                };
+                let sum = buddy_sum_kb(&b);
+                match b.total_kb {
+                    Some(t) if t != sum => cur.problems.push(format!(
+                        "the {label} buddy line's blocks add up to {sum} kB, not the {t} kB it prints: part of it is missing or misread; its blocks were read as printed"
+                    )),
+                    None if !b.orders.is_empty() => cur.problems.push(format!(
+                        "the {label} buddy line ends without its total (= N kB), after {} orders: it may be cut short; its blocks were read as printed",
+                        b.orders.len()
+                    )),
+                    _ => {}
+                }
+                let node = b.node.unwrap_or(0);
+                match cur.zones.iter_mut().find(|z| {
+                    z.line.node.unwrap_or(0) == node && z.line.kind == b.kind && z.buddy.is_none()
+                }) {
+                    Some(z) => z.buddy = Some(b),
+                    None => {
+                        cur.orphan_buddies += 1;
+                        cur.problems.push(format!(
+                            "the {label} buddy line has no zone line of its node and name before it; it was not used"
+                        ));
                     }
                 }
             }
@@ -445,6 +583,14 @@ impl Segmenter {
             return;
         }
         if is_buddy_line(msg) {
+            // Two buddy lines (or a buddy line and the next message) run
+            // together: each is read on its own.
+            if let Some(end) = after_total(msg) {
+                self.pending = Some((PendingKind::Buddy, msg[..end].to_string()));
+                self.flush_pending();
+                self.line(msg[end..].trim_start());
+                return;
+            }
             self.pending = Some((PendingKind::Buddy, msg.to_string()));
             return;
         }

@@ -304,3 +304,211 @@ fn mail_encodings_and_wrapped_first_lines() {
         "{out}"
     );
 }
+
+fn fixture(name: &str) -> String {
+    body(&std::fs::read_to_string(fixtures().join("reports").join(name)).unwrap())
+}
+
+/// The summary line's value of `key`.
+fn key(out: &str, k: &str) -> Option<String> {
+    let first = out.lines().find(|l| l.starts_with("oomfrag: event=oom "))?;
+    first
+        .split(' ')
+        .find_map(|w| w.strip_prefix(k)?.strip_prefix('='))
+        .map(str::to_string)
+}
+
+/// `/dev/kmsg` records: the header taken off (the task's name is not read
+/// from it), `\x0a` split, `c`/`+` pieces joined, dictionary lines dropped.
+#[test]
+fn dev_kmsg_records_are_read() {
+    let text = fixture("i386-2.6.24-dev-kmsg-records-ubuntuforums.log");
+    // A dictionary line after a record, as a device message has them.
+    let text = text.replacen("#1\n", "#1\n SUBSYSTEM=cpu\n DEVICE=+cpu:cpu0\n", 1);
+    assert!(text.contains(" SUBSYSTEM=cpu\n"), "{text}");
+    let (ok, out) = run(&text, &["--json"]);
+    assert!(ok);
+    assert!(out.contains("\"time\":\"[20952.514845]\""), "{out}");
+    let (_, out) = run(&text, &[]);
+    assert_eq!(key(&out, "comm").as_deref(), Some("firefox"), "{out}");
+    assert_eq!(key(&out, "pid").as_deref(), Some("2284"), "{out}");
+    assert_eq!(key(&out, "zones").as_deref(), Some("2"), "{out}");
+    assert_eq!(key(&out, "kernel").as_deref(), Some("2.6.24-19-virtual"));
+    // Both buddy lines, from their continued records, whole.
+    assert!(
+        out.contains("zone=DMA ") && out.contains(" largest_order=8 "),
+        "{out}"
+    );
+    assert!(out.contains(" largest_order=9 "), "{out}");
+    assert!(!out.contains("oomfrag-report: "), "{out}");
+}
+
+/// Quoted-printable whose every line ends in an encoded newline and a soft
+/// break (`=0A=`): decoded and split back into lines.
+#[test]
+fn qp_encoded_newlines_are_decoded() {
+    let text = fixture("i386-2.6.24-qp-encoded-newlines-ubuntuforums.log");
+    assert!(text.lines().all(|l| l.ends_with('=')), "{text}");
+    let (_, out) = run(&text, &[]);
+    assert_eq!(verdicts(&out), ["exhaustion"], "{out}");
+    assert_eq!(key(&out, "zones").as_deref(), Some("2"), "{out}");
+    assert_eq!(key(&out, "comm").as_deref(), Some("firefox"), "{out}");
+    // Soft breaks alone (no =3D on the first line): the first line is cut
+    // after "oom-kil" and still read.
+    let soft =
+        "x invoked oom-kil=\nler: gfp_mask=3D0xcc0(GFP_KERNEL), order=3D2, oom_score_adj=3D0\n";
+    let padded = format!("{}{}", " ".repeat(60 - 18), soft);
+    let (_, out) = run(&padded, &[]);
+    assert_eq!(key(&out, "order").as_deref(), Some("2"), "{padded}\n{out}");
+}
+
+/// A `Linux version` boot line earlier in the input gives the release of a
+/// report that prints none, and says so.
+#[test]
+fn boot_line_gives_the_release() {
+    let text = fixture("i386-2.6.24-boot-line-release-ubuntuforums.log");
+    let (_, out) = run(&text, &["--explain"]);
+    assert_eq!(
+        key(&out, "kernel").as_deref(),
+        Some("2.6.24-19-virtual"),
+        "{out}"
+    );
+    let assumed = key(&out, "assumed").unwrap_or_default();
+    assert!(assumed.contains("kernel_from_boot_line"), "{out}");
+    assert!(!assumed.contains("gfp_layout"), "{out}");
+    assert!(
+        out.contains("boot line \"Linux version 2.6.24-19-virtual\""),
+        "{out}"
+    );
+    // Without the boot line: no release, the layout guessed and said.
+    let alone: String = text
+        .lines()
+        .filter(|l| !l.contains("Linux version"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let (_, out) = run(&alone, &[]);
+    assert_eq!(key(&out, "kernel"), None, "{out}");
+    assert!(key(&out, "assumed")
+        .unwrap_or_default()
+        .contains("gfp_layout"));
+    // An old kernel's rule: an order-3 request of a boot-line 3.2 kernel
+    // is judged by the pre-4.4 check (its order-0 pages taken away), which
+    // the 4.4+ check, that of a report without a release, passes.
+    let order3 = "x invoked oom-killer: gfp_mask=0x6000c0, order=3, oom_score_adj=0\n\
+        Normal free:10000kB min:4000kB low:5000kB high:6000kB present:100000kB\n\
+        lowmem_reserve[]: 0 0 0\n\
+        Normal: 2400*4kB 0*8kB 0*16kB 1*32kB 0*64kB = 9632kB\n";
+    let boot = format!("[0.0] Linux version 3.2.0-4-amd64 (gcc) #1 SMP\n{order3}");
+    let (_, with) = run(&boot, &["--explain"]);
+    assert!(with.contains("Kernel before 4.4"), "{with}");
+    assert_eq!(verdicts(&with), ["fragmentation"], "{with}");
+    let (_, without) = run(order3, &[]);
+    assert_ne!(verdicts(&without), ["fragmentation"], "{without}");
+}
+
+/// Buddy lines of more than 16 orders (ia64 with 16 kB pages prints 17):
+/// read, the page size from their block sizes, the top orders folded.
+#[test]
+fn more_than_sixteen_orders() {
+    let sizes: Vec<u64> = (0..17).map(|o| 16u64 << o).collect();
+    // Free: 100 order-0 blocks and one order-16 block (1 GB).
+    let counts: Vec<u64> = (0..17)
+        .map(|o| [100, 0, 1][(o / 8).min(2)] * u64::from(o == 0 || o == 16))
+        .collect();
+    let words: Vec<String> = counts
+        .iter()
+        .zip(&sizes)
+        .map(|(c, s)| format!("{c}*{s}kB"))
+        .collect();
+    let total: u64 = counts.iter().zip(&sizes).map(|(c, s)| c * s).sum();
+    let input = format!(
+        "x invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=5, oom_score_adj=0\n\
+         Node 0 Normal free:{total}kB min:5120kB low:6400kB high:7680kB present:4000000kB\n\
+         lowmem_reserve[]: 0 0\n\
+         Node 0 Normal: {} = {total}kB\n",
+        words.join(" ")
+    );
+    let (_, out) = run(&input, &["--explain"]);
+    // 16 kB pages: min 5120 kB = 320 pages, printed back as 5120 kB.
+    assert!(out.contains(" min_kb=5120 "), "{out}");
+    assert!(out.contains(" largest_order=15 "), "{out}");
+    assert!(
+        key(&out, "assumed")
+            .unwrap_or_default()
+            .contains("orders_above_15_as_15"),
+        "{out}"
+    );
+    // The order-16 block serves the order-5 request: memory came back.
+    assert_eq!(verdicts(&out), ["none"], "{out}");
+    assert!(out.contains("print 17 orders (0-16)"), "{out}");
+}
+
+/// A buddy line cut inside a word (`0*` / `1024kB`) and two buddy lines run
+/// together are read whole; what cannot be joined is said, not dropped.
+#[test]
+fn split_buddy_lines_are_joined_or_said() {
+    let text = fixture("i386-2.6.24-buddy-lines-split-and-joined-ubuntuforums.log");
+    let (_, out) = run(&text, &[]);
+    assert_eq!(verdicts(&out), ["exhaustion"], "{out}");
+    let zone = |name: &str| {
+        out.lines()
+            .find(|l| l.contains(&format!(" zone={name} ")))
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(zone("DMA").contains(" largest_order=8 "), "{out}");
+    assert!(zone("Normal").contains(" largest_order=9 "), "{out}");
+    assert!(!out.contains("oomfrag-report: "), "{out}");
+    // Cut, then another CPU's message: the part read cannot be joined.
+    let cut = "x invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=2, oom_score_adj=0\n\
+        [1.1] Node 0 DMA32 free:2644kB min:20kB low:30kB high:40kB\n\
+        [1.2] lowmem_reserve[]: 0 0 0\n\
+        [1.3] Node 0 DMA32: 3*4kB (UE) 3*8kB (UM) 8*32kB (UE) 0*\n\
+        [1.4] Hardware name: WIWYNN Mt.Jade Server System\n\
+        [1.5] 1024kB 0*2048kB = 2644kB\n";
+    let (ok, out) = run(cut, &[]);
+    assert!(ok);
+    assert!(
+        out.contains("the Node 0 DMA32 buddy line could not be read (at \"0*\")"),
+        "{out}"
+    );
+    assert_eq!(key(&out, "missing").as_deref(), Some("buddy"), "{out}");
+    // A line whose blocks do not add up to its total is said.
+    let short = cut.replace(" 0*\n", "\n").replace(
+        "[1.4] Hardware name: WIWYNN Mt.Jade Server System\n[1.5] 1024kB 0*2048kB = 2644kB\n",
+        "",
+    );
+    let short = format!("{short}[1.6] Node 0 DMA32: 3*4kB = 2644kB\n");
+    let (_, out) = run(&short, &[]);
+    assert!(
+        out.contains("add up to 12 kB, not the 2644 kB it prints"),
+        "{out}"
+    );
+}
+
+/// A Mem-Info block with no first line: `unknown missing=request`, with
+/// its zones; whether the OOM killer ran is said from its kill line.
+#[test]
+fn mem_info_without_first_line() {
+    let text = fixture("i386-2.6.24-mem-info-without-first-line-ubuntuforums.log");
+    let (ok, out) = run(&text, &[]);
+    assert!(ok);
+    assert_eq!(verdicts(&out), ["unknown"], "{out}");
+    assert_eq!(key(&out, "missing").as_deref(), Some("request"), "{out}");
+    assert_eq!(key(&out, "report").as_deref(), Some("oom"), "{out}");
+    assert_eq!(key(&out, "kill").as_deref(), Some("1"), "{out}");
+    assert!(
+        out.contains(" zone=DMA ") && out.contains(" cause=lowmem_reserve "),
+        "{out}"
+    );
+    assert!(out.contains("no first line"), "{out}");
+    // sysrq-m: no kill line: whether anything was killed is not known.
+    let sysrq: String = text
+        .lines()
+        .take_while(|l| !l.contains("Out of memory"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let (_, out) = run(&format!("SysRq : Show Memory\n{sysrq}"), &[]);
+    assert_eq!(key(&out, "kill").as_deref(), Some("unknown"), "{out}");
+    assert_eq!(key(&out, "report").as_deref(), Some("mem_info"), "{out}");
+}
