@@ -6,7 +6,9 @@
 //! loads it in QEMU and counts them with the kernel's kunit.py).
 //!
 //! It compiles the same engine (`rust/engine/`) and live-zone reader
-//! (`rust/glue/live.rs`) as oomfrag itself.
+//! (`rust/glue/live.rs`) as oomfrag itself.  The suite `oomfrag_vectors`
+//! (vectors_suite.rs) runs the engine test vectors of vectors.rs, the
+//! table the host tests run too (rust/host/tests/vectors.rs).
 
 use kernel::prelude::*;
 
@@ -21,6 +23,10 @@ mod engine;
 #[path = "../glue/live.rs"]
 mod live;
 mod suites;
+mod vector;
+mod vectors;
+mod vectors_run;
+mod vectors_suite;
 
 module! {
     type: OomFragKunit,
