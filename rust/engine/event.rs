@@ -11,7 +11,8 @@ use super::oom::{
     nodes_with_memory,
     oom_kill,
     Constraint,
-    Kill, //
+    Kill,
+    Undecided, //
 };
 use super::platform::Platform;
 use super::request::{
@@ -166,7 +167,8 @@ impl<S: DerefMut<Target = [ZoneVerdict]>> Event<S> {
     /// What the data lacks is said, not guessed ([`Summary::missing`]), and
     /// the verdict is then `unknown`: the order (zones shown at order 0) or
     /// the gfp mask (shown with `fallback_gfp`) not captured; a page fault's
-    /// OOM, with no request at all; no zone read, or more than the storage
+    /// OOM, or a log that shows no request ([`Request::shown`], whose
+    /// `kill` is then unknown too), with no request at all; no zone read, or more than the storage
     /// holds; at an order above 0, a zone the request may use whose free
     /// lists were not read ([`ZoneSnapshot::lists_read`]); a
     /// `__GFP_THISNODE` request whose node cannot be told
@@ -189,14 +191,14 @@ impl<S: DerefMut<Target = [ZoneVerdict]>> Event<S> {
         if order.is_none() {
             s.missing.insert(Unknown::Order);
         }
-        if req.gfp.is_none() {
+        // Without a request, the request is what is missing, not its mask.
+        if req.without_request() {
+            s.missing.insert(Unknown::Request);
+        } else if req.gfp.is_none() {
             s.missing.insert(Unknown::Gfp);
         }
         let memcg = req.trigger == Trigger::Memcg;
         let page_fault = req.trigger == Trigger::PageFault;
-        if page_fault {
-            s.missing.insert(Unknown::Request);
-        }
         if zones.is_empty() && !memcg {
             s.missing.insert(Unknown::Zones);
         }
@@ -206,7 +208,11 @@ impl<S: DerefMut<Target = [ZoneVerdict]>> Event<S> {
         s.cpuset_limited = cs.enabled && !n_memory.is_subset(&cs.mems_allowed);
         s.constraint = constrained_alloc(p, &oc, &req.task, zones, &n_memory);
         let sysrq = req.trigger == Trigger::Sysrq;
-        s.kill = oom_kill(&oc, sysrq, page_fault, req.freed, &req.task);
+        s.kill = if !req.shown {
+            Kill::Unknown(Undecided::NoRequest)
+        } else {
+            oom_kill(&oc, sysrq, page_fault, req.freed, &req.task)
+        };
         let task = req.alloc_task();
         let mut ac = AllocContext::new(p, s.eval_order, gfp, &task);
         match req.zonelist_node(p, &n_memory) {

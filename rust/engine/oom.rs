@@ -119,6 +119,18 @@ named_enum! {
     }
 }
 
+named_enum! {
+    /// Why the data cannot say whether `out_of_memory()` kills.
+    pub enum Undecided {
+        /// `task_will_free_mem(current)` depends on the other tasks sharing
+        /// the mm, which the module does not read.
+        TaskExitingSharedMm => "task_exiting_shared_mm",
+        /// No request was seen, nor whether `out_of_memory()` ran at all
+        /// ([`super::request::Request::shown`]).
+        NoRequest => "no_request",
+    }
+}
+
 /// Whether `out_of_memory()` goes on to kill (choose a victim).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kill {
@@ -126,9 +138,8 @@ pub enum Kill {
     Yes,
     /// It returns first, for the reason given.
     No(NoKill),
-    /// Undecided from what the module sees: `task_will_free_mem(current)`
-    /// depends on the other tasks sharing the mm.
-    Unknown,
+    /// Undecided from the data, for the reason given.
+    Unknown(Undecided),
 }
 
 impl Kill {
@@ -137,7 +148,7 @@ impl Kill {
         match self {
             Kill::Yes => "1",
             Kill::No(_) => "0",
-            Kill::Unknown => "unknown",
+            Kill::Unknown(_) => "unknown",
         }
     }
 }
@@ -148,17 +159,24 @@ impl Kill {
 /// `freed` is what the notifiers before oomfrag's freed; oomfrag registers
 /// last, so that is all of them.
 ///
-/// The `__GFP_FS` rule is 7.3's `!(oc->gfp_mask & __GFP_FS)`.  Kernels
-/// that still called `out_of_memory()` from a page fault (before 5.16) had
-/// `oc->gfp_mask && !(oc->gfp_mask & __GFP_FS)`, which let the page fault's
-/// mask 0 through to a kill: `page_fault` applies that form.
+/// The `__GFP_FS` rule is 7.3's `!(oc->gfp_mask & __GFP_FS)`, the form of
+/// "mm, oom: do not check 0 mask in out_of_memory()" (Haifeng Xu, 2023).
+/// Before it, from 3da88fb3bacf ("mm, oom: move GFP_NOFS check to
+/// out_of_memory"), the check was `oc->gfp_mask && !(oc->gfp_mask &
+/// __GFP_FS)`, which let `pagefault_out_of_memory()`'s mask 0 through to a
+/// kill (and before 3da88fb3bacf `out_of_memory()` had no such check).  A
+/// page fault stopped calling `out_of_memory()` in 60e2793d440a ("mm, oom:
+/// do not trigger out_of_memory from the #PF", 5.16, and the stable kernels
+/// it was backported to), before the form changed: every kernel that made
+/// the call let mask 0 through.  So `page_fault` (a page fault's call, only
+/// ever read from an old kernel's log) is each version's rule.
 pub fn oom_kill(oc: &OomControl, sysrq: bool, page_fault: bool, freed: u64, task: &Task) -> Kill {
     if !oc.memcg && freed > 0 && !sysrq {
         return Kill::No(NoKill::NotifierFreed);
     }
     match task.will_free_mem {
         Some(true) => return Kill::No(NoKill::TaskExiting),
-        None => return Kill::Unknown,
+        None => return Kill::Unknown(Undecided::TaskExitingSharedMm),
         Some(false) => {}
     }
     if oc.gfp & FS == 0 && !oc.memcg && !(page_fault && oc.gfp == 0) {

@@ -82,6 +82,17 @@ pub struct Request {
     pub comm: [u8; COMM_LEN],
     /// Its pid.
     pub pid: i32,
+    /// Whether the request was seen at all: always for the module, which
+    /// sees every call of `out_of_memory()` (even when its kprobe did not
+    /// capture the request's fields: [`Trigger::Unknown`]).  False only for
+    /// a log whose zones follow no request (a `Mem-Info:` block without its
+    /// first line, "invoked oom-killer" or "page allocation failure": a
+    /// quoted excerpt, sysrq-m's `show_mem()`, a report whose first line
+    /// was lost), which does not even show whether `out_of_memory()` ran:
+    /// the verdict is `unknown missing=request`, `kill=unknown
+    /// reason=no_request`, and the zones are judged as a plain request of
+    /// `fallback_gfp` at order 0.
+    pub shown: bool,
 }
 
 impl Request {
@@ -99,16 +110,25 @@ impl Request {
             freed: 0,
             comm: [0; COMM_LEN],
             pid: 0,
+            shown: true,
         }
     }
 
     /// Whether the call has a failed (or queried) allocation behind it:
-    /// not sysrq's `moom_callback()` nor kswapd's `lru_gen_age_node()`.
+    /// not sysrq's `moom_callback()` nor kswapd's `lru_gen_age_node()`,
+    /// nor a page fault's call, nor a log that shows no request.
     pub fn allocated(&self) -> bool {
         !matches!(
             self.trigger,
             Trigger::Sysrq | Trigger::Kswapd | Trigger::PageFault
-        )
+        ) && self.shown
+    }
+
+    /// Whether there is no request to judge: a page fault's call (no
+    /// allocation failed) or one not shown at all ([`Request::shown`]):
+    /// [`super::verdict::Unknown::Request`].
+    pub fn without_request(&self) -> bool {
+        self.trigger == Trigger::PageFault || !self.shown
     }
 
     /// The task whose flags and cpuset the allocator's rules are applied

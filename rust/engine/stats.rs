@@ -49,7 +49,7 @@ impl Stats {
             _ if !e.called_oom() => {}
             Kill::Yes => self.kill += 1,
             Kill::No(r) => self.no_kill[r as usize] += 1,
-            Kill::Unknown => self.kill_unknown += 1,
+            Kill::Unknown(_) => self.kill_unknown += 1,
         }
         self.last_ns = e.compute_ns;
         self.max_ns = self.max_ns.max(e.compute_ns);

@@ -398,9 +398,9 @@ named_enum! {
         Order => "order",
         /// The request's gfp mask was not captured.
         Gfp => "gfp",
-        /// No allocation failed: a page fault's OOM
-        /// ([`super::request::Trigger::PageFault`]), with no request to
-        /// judge.
+        /// No request to judge: a page fault's OOM, where no allocation
+        /// failed ([`super::request::Trigger::PageFault`]), or a log that
+        /// shows none ([`super::request::Request::shown`]).
         Request => "request",
         /// No zone was read (a log without its zone lines), or more zones
         /// than the event can hold.

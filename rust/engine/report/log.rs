@@ -74,7 +74,7 @@ impl Display for SummaryLine<'_> {
             write!(f, " kill={}", e.kill.name())?;
             match e.kill {
                 Kill::No(r) => write!(f, " reason={}", r.name())?,
-                Kill::Unknown => f.write_str(" reason=task_exiting_shared_mm")?,
+                Kill::Unknown(r) => write!(f, " reason={}", r.name())?,
                 Kill::Yes => {}
             }
         }

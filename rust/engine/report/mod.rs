@@ -37,7 +37,9 @@ pub use text::{
 };
 
 /// Version of the formats below (each debugfs file starts with a
-/// [`Header`]).
+/// [`Header`]).  The summary line's `kill=unknown reason=no_request` (a
+/// request not shown: [`super::request::Request::shown`]) is printed only
+/// by the offline analyzer and changes no debugfs file: still 3.
 pub const FORMAT_VERSION: u32 = 3;
 
 /// The first line of debugfs file `name`: `# oomfrag <name> v1`.

@@ -296,7 +296,10 @@ fn notifier_freed_and_exiting_tasks() {
             ..alloc(0, GFP_KERNEL)
         },
     );
-    assert_eq!(x.summary.kill, Kill::Unknown);
+    assert_eq!(
+        x.summary.kill,
+        Kill::Unknown(Undecided::TaskExitingSharedMm)
+    );
     assert!(line(&x).contains(" kill=unknown reason=task_exiting_shared_mm "));
 }
 

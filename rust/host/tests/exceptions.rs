@@ -538,3 +538,61 @@ fn a_page_fault_oom_judges_no_request_and_kills() {
         oomfrag_engine::oom::Kill::No(oomfrag_engine::oom::NoKill::NoFs)
     );
 }
+
+#[test]
+fn a_log_without_a_request_says_request_missing_and_kill_unknown() {
+    // A Mem-Info block with no first line: no order, no mask, and not even
+    // whether out_of_memory() ran.  The engine is told so
+    // (Request::shown false) and decides the words itself.
+    let p = x86();
+    let mut z = zone_from_buddy(0, 1, ZoneType::Dma32, "10*4kB (U)");
+    marks(&mut z, 400, 500, 600);
+    let unseen = Request {
+        order: None,
+        gfp: None,
+        ..Request::unknown(GFP_KERNEL)
+    };
+    let req = Request {
+        shown: false,
+        ..unseen
+    };
+    let mut e = event(4);
+    e.evaluate(&p, &[z], req);
+    assert_eq!(e.summary.verdict, Verdict::Unknown);
+    let missing: Vec<Unknown> = e.summary.missing.iter().collect();
+    assert_eq!(missing, [Unknown::Request]);
+    assert_eq!(
+        e.summary.kill,
+        oomfrag_engine::oom::Kill::Unknown(oomfrag_engine::oom::Undecided::NoRequest)
+    );
+    // Its zones are still judged, at order 0 with the fallback mask.
+    assert_eq!((e.summary.eval_order, e.summary.eval_gfp), (0, GFP_KERNEL));
+    assert_eq!(e.zones()[0].decisive().cause, Cause::Exhaustion);
+    let l = summary_line(&e);
+    assert!(
+        l.contains(
+            "trigger=unknown verdict=unknown missing=request order=unknown gfp=unknown eval_order=0 eval_gfp=0xcc0(GFP_KERNEL) "
+        ),
+        "{l}"
+    );
+    assert!(l.contains(" kill=unknown reason=no_request "), "{l}");
+    // Nothing the request would carry decides the kill: not even a
+    // notifier's freed pages.
+    e.evaluate(&p, &[z], Request { freed: 5, ..req });
+    assert_eq!(
+        e.summary.kill,
+        oomfrag_engine::oom::Kill::Unknown(oomfrag_engine::oom::Undecided::NoRequest)
+    );
+    // The module's own uncaptured request (no kprobe) is unchanged: the
+    // OOM killer ran, its order and mask are what is missing, and the kill
+    // is judged with the fallback mask.
+    e.evaluate(&p, &[z], unseen);
+    let missing: Vec<Unknown> = e.summary.missing.iter().collect();
+    assert_eq!(missing, [Unknown::Order, Unknown::Gfp]);
+    assert_eq!(e.summary.kill, oomfrag_engine::oom::Kill::Yes);
+    let l = summary_line(&e);
+    assert!(
+        l.contains("trigger=unknown verdict=unknown missing=order,gfp "),
+        "{l}"
+    );
+}

@@ -24,9 +24,10 @@ use oomfrag_engine::platform::Platform;
 use oomfrag_engine::report::{SummaryLine, ZoneLine};
 use oomfrag_engine::request::{Request, Trigger, COMM_LEN};
 use oomfrag_engine::task::{Cpuset, Task};
-use oomfrag_engine::verdict::{summarize_at, Missing, Stage, Unknown, Verdict, ZoneVerdict};
+use oomfrag_engine::verdict::{summarize_at, Stage, Verdict, ZoneVerdict};
 use oomfrag_engine::watermark::usable_mt_mask;
 use oomfrag_engine::zone::{MigrateType, NodeMask, Wmark, ZoneSnapshot, ZoneType, MAX_ORDERS};
+use std::borrow::Cow;
 
 /// An event whose zone verdicts live in a `Vec` (room for every zone a
 /// report may hold).
@@ -368,18 +369,8 @@ fn apply_pre_4_4(
 /// the report's kernel version, the lines, the numbers for the
 /// explanation, and, for a report without an order, the verdict at each.
 pub fn analyze(r: &RawReport, seq: u64, e: &mut HostEvent) -> Analysis {
-    let with_boot;
     let from_boot = r.version.is_none() && r.boot_version.is_some();
-    let r = match (&r.version, &r.boot_version) {
-        (None, Some((maj, min, rel, _))) => {
-            with_boot = RawReport {
-                version: Some((*maj, *min, rel.clone())),
-                ..r.clone()
-            };
-            &with_boot
-        }
-        _ => r,
-    };
+    let r = &*with_boot_version(r);
     let mut a = Analysis {
         kernel: r.version.as_ref().map(|v| v.2.clone()),
         memcg: r.memcg,
@@ -391,16 +382,17 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut HostEvent) -> Analysis {
     if from_boot {
         note_boot_version(r, &mut a);
     }
-    let gfp = request_gfp(r, &mut a);
-    let m = read_machine(r, &mut a);
-    let (zones, printed) = build_zones(r, &m);
-    note_zone_assumptions(r, &printed, &mut a);
-    let nodes = request_nodes(r, &mut a);
-    let task = request_task(r, gfp, &zones, &mut a);
-    let req = build_request(r, gfp, nodes, task);
+    let Built {
+        gfp,
+        m,
+        zones,
+        printed,
+        task,
+        req,
+    } = build(r, &mut a);
     evaluate(e, seq, &m.p, &zones, req);
     if r.headless {
-        no_request(e, r, &mut a);
+        note_no_request(r, &mut a);
     }
     let caps = describe_request(e, &m, &task, &mut a);
     let old = before_4_4(r, &a);
@@ -409,14 +401,6 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut HostEvent) -> Analysis {
     note_constraint(r, e, &zones, &task, &mut a);
     a.verdict = verdict_word(e, &mut a);
     a.lines = lines(r, e, &m.p, gfp, &a);
-    if r.headless && !r.complete {
-        // Whether the OOM killer ran at all is not known: no first line,
-        // no kill line.  (The engine says kill= of the request it was
-        // given, which this block does not show.)
-        if let Some(l) = a.lines.first_mut() {
-            *l = l.replacen(" kill=1 ", " kill=unknown ", 1);
-        }
-    }
     a.zones = zone_outs(e, &printed, &m, &caps, &loop_fail);
     if a.order.is_none() && !r.memcg && !zones.is_empty() {
         // A block without a request: each order as a GFP_KERNEL request's.
@@ -433,6 +417,80 @@ pub fn analyze(r: &RawReport, seq: u64, e: &mut HostEvent) -> Analysis {
     a
 }
 
+/// The engine's inputs for one report, exactly as [`analyze`] gives them
+/// to `Event::evaluate` for the lines it prints (for a report without an
+/// order, before it judges each order as a query).
+#[derive(Clone, Debug)]
+pub struct EngineInputs {
+    /// The machine.
+    pub platform: Platform,
+    /// The populated zones, in the report's order.
+    pub zones: Vec<ZoneSnapshot>,
+    /// The request.
+    pub request: Request,
+}
+
+/// The engine's inputs of a parsed report (see [`EngineInputs`]): the same
+/// code as [`analyze`]'s, for the test vectors' generator.
+pub fn engine_inputs(r: &RawReport) -> EngineInputs {
+    let r = &*with_boot_version(r);
+    let b = build(r, &mut Analysis::default());
+    EngineInputs {
+        platform: b.m.p,
+        zones: b.zones,
+        request: b.req,
+    }
+}
+
+/// The report, with the release of the `Linux version` boot line before it
+/// when it prints none of its own.
+fn with_boot_version(r: &RawReport) -> Cow<'_, RawReport> {
+    match (&r.version, &r.boot_version) {
+        (None, Some((maj, min, rel, _))) => Cow::Owned(RawReport {
+            version: Some((*maj, *min, rel.clone())),
+            ..r.clone()
+        }),
+        _ => Cow::Borrowed(r),
+    }
+}
+
+/// What [`build`] makes of a report for the engine.
+struct Built<'r> {
+    /// The request's mask in the engine's bits, if printed.
+    gfp: Option<u32>,
+    /// The machine.
+    m: Machine,
+    /// The zones' snapshots.
+    zones: Vec<ZoneSnapshot>,
+    /// The printed zone of each snapshot.
+    printed: Vec<&'r RawZone>,
+    /// The task.
+    task: Task,
+    /// The request.
+    req: Request,
+}
+
+/// The engine's inputs of a report: the request's mask, the machine, the
+/// zones, the request (each step adds its `assumed=` words and notes to
+/// `a`).
+fn build<'r>(r: &'r RawReport, a: &mut Analysis) -> Built<'r> {
+    let gfp = request_gfp(r, a);
+    let m = read_machine(r, a);
+    let (zones, printed) = build_zones(r, &m);
+    note_zone_assumptions(r, &printed, a);
+    let nodes = request_nodes(r, a);
+    let task = request_task(r, gfp, &zones, a);
+    let req = build_request(r, gfp, nodes, task);
+    Built {
+        gfp,
+        m,
+        zones,
+        printed,
+        task,
+        req,
+    }
+}
+
 /// Without a release of its own, the report's kernel is the one of the
 /// `Linux version` boot line before it in the same input: said in
 /// `assumed=`, and why in a note.
@@ -446,20 +504,13 @@ fn note_boot_version(r: &RawReport, a: &mut Analysis) {
 }
 
 /// A `Mem-Info:` block without a first line: no request to judge.  The
-/// engine was given an unknown request (order and mask missing); what is
-/// missing is the request itself, as for a page fault's OOM, so the
-/// verdict is `unknown missing=request`, and the zone lines show each zone
-/// at order 0 against `min` (GFP_KERNEL).
-fn no_request(e: &mut HostEvent, r: &RawReport, a: &mut Analysis) {
-    let mut m = Missing::NONE;
-    m.insert(Unknown::Request);
-    if e.summary.missing.contains(Unknown::Zones) {
-        m.insert(Unknown::Zones);
-    }
-    e.summary.missing = m;
-    e.summary.verdict = Verdict::Unknown;
+/// engine was told so (`Request::shown` false): its verdict is `unknown
+/// missing=request` and `kill=unknown`, and the zone lines show each zone at
+/// order 0 against `min` (GFP_KERNEL).  The kill line that ends a complete
+/// block is the report's own word (`report=oom`).
+fn note_no_request(r: &RawReport, a: &mut Analysis) {
     a.notes.push(if r.complete {
-        "No first line (\"invoked oom-killer\" or \"page allocation failure\") precedes this Mem-Info block, but a kill line ends it: the OOM killer ran for a request the log does not show.  Each zone is shown at order 0 against min, as for a GFP_KERNEL request.".into()
+        "No first line (\"invoked oom-killer\" or \"page allocation failure\") precedes this Mem-Info block, but a kill line ends it: the OOM killer ran for a request the log does not show (report=oom), so whether out_of_memory() would kill cannot be judged from it (kill=unknown).  Each zone is shown at order 0 against min, as for a GFP_KERNEL request.".into()
     } else {
         "No first line (\"invoked oom-killer\" or \"page allocation failure\") precedes this Mem-Info block (a quoted excerpt, sysrq-m, or a report whose first line was lost): no request is known, nor whether the OOM killer ran.  Each zone is shown at order 0 against min, as for a GFP_KERNEL request.".into()
     });
@@ -743,6 +794,8 @@ fn build_request(r: &RawReport, gfp: Option<u32>, nodes: NodeMask, task: Task) -
         task,
         comm: comm_of(r),
         pid: r.pid.unwrap_or(0),
+        // A Mem-Info block without its first line shows no request.
+        shown: !r.headless,
         ..Request::unknown(gfp_types::KERNEL)
     }
 }

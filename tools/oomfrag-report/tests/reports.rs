@@ -486,17 +486,21 @@ fn split_buddy_lines_are_joined_or_said() {
     );
 }
 
-/// A Mem-Info block with no first line: `unknown missing=request`, with
-/// its zones; whether the OOM killer ran is said from its kill line.
+/// A Mem-Info block with no first line: the engine is told no request was
+/// shown (`Request::shown`) and says `unknown missing=request` and
+/// `kill=unknown reason=no_request`, with its zones; whether the OOM
+/// killer ran is the report's word, from its kill line (`report=`).
 #[test]
 fn mem_info_without_first_line() {
     let text = fixture("i386-2.6.24-mem-info-without-first-line-ubuntuforums.log");
     let (ok, out) = run(&text, &[]);
     assert!(ok);
     assert_eq!(verdicts(&out), ["unknown"], "{out}");
+    assert_eq!(key(&out, "trigger").as_deref(), Some("unknown"), "{out}");
     assert_eq!(key(&out, "missing").as_deref(), Some("request"), "{out}");
     assert_eq!(key(&out, "report").as_deref(), Some("oom"), "{out}");
-    assert_eq!(key(&out, "kill").as_deref(), Some("1"), "{out}");
+    assert_eq!(key(&out, "kill").as_deref(), Some("unknown"), "{out}");
+    assert_eq!(key(&out, "reason").as_deref(), Some("no_request"), "{out}");
     assert!(
         out.contains(" zone=DMA ") && out.contains(" cause=lowmem_reserve "),
         "{out}"
@@ -510,5 +514,42 @@ fn mem_info_without_first_line() {
         .collect();
     let (_, out) = run(&format!("SysRq : Show Memory\n{sysrq}"), &[]);
     assert_eq!(key(&out, "kill").as_deref(), Some("unknown"), "{out}");
+    assert_eq!(key(&out, "reason").as_deref(), Some("no_request"), "{out}");
     assert_eq!(key(&out, "report").as_deref(), Some("mem_info"), "{out}");
+}
+
+/// A page-fault OOM of a kernel before 5.16 (`gfp_mask=0x0`:
+/// `pagefault_out_of_memory()` called `out_of_memory()` with mask 0 until
+/// 60e2793d440a, "mm, oom: do not trigger out_of_memory from the #PF").
+/// From 3da88fb3bacf ("mm, oom: move GFP_NOFS check to out_of_memory")
+/// until "mm, oom: do not check 0 mask in out_of_memory()" (2023), the
+/// check was `oc->gfp_mask && !(oc->gfp_mask & __GFP_FS)`, which mask 0
+/// passes; before 3da88fb3bacf there was none in `out_of_memory()`: the
+/// kernel killed either way, and the report says so.  The RHEL 7 (3.10)
+/// fixture's report, its first line made a page fault's as the kernel
+/// prints it (Tetsuo Handa's 3.19 log on linux-mm, 2015-02-23: "su invoked
+/// oom-killer: gfp_mask=0x0, order=0, oom_score_adj=0", from
+/// pagefault_out_of_memory()).
+#[test]
+fn page_fault_oom_of_old_kernels_kills() {
+    let text = fixture("x86_64-3.10-numa-exhaustion-rhel7-oomanalyser.log");
+    let first = "sed invoked oom-killer: gfp_mask=0x201da, order=0, oom_score_adj=0";
+    assert!(text.contains(first));
+    for (release, with) in [
+        ("3.10.0-514.6.1.el7.x86_64", "3.10.0-514.6.1.el7.x86_64"),
+        ("3.10.0-514.6.1.el7.x86_64", "4.19.0"),
+        ("3.10.0-514.6.1.el7.x86_64", "5.15.0"),
+    ] {
+        let pf = text
+            .replace(
+                first,
+                "sed invoked oom-killer: gfp_mask=0x0, order=0, oom_score_adj=0",
+            )
+            .replace(release, with);
+        let (_, out) = run(&pf, &[]);
+        assert_eq!(key(&out, "trigger").as_deref(), Some("page_fault"), "{out}");
+        assert_eq!(key(&out, "missing").as_deref(), Some("request"), "{out}");
+        assert_eq!(key(&out, "kill").as_deref(), Some("1"), "{with}: {out}");
+        assert_eq!(key(&out, "reason"), None, "{with}: {out}");
+    }
 }

@@ -12,7 +12,7 @@ use oomfrag_engine::gfp_types::{
     DMA32, FS, HIGH, HIGHMEM, HIGHUSER_MOVABLE, KERNEL, NOFS, NOMEMALLOC, NORETRY, NOWAIT,
     RETRY_MAYFAIL, THISNODE, USER,
 };
-use oomfrag_engine::oom::{Constraint, Kill, NoKill};
+use oomfrag_engine::oom::{Constraint, Kill, NoKill, Undecided};
 use oomfrag_engine::platform::Platform;
 use oomfrag_engine::request::{Request, Trigger};
 use oomfrag_engine::task::{Cpuset, Task};
@@ -488,7 +488,7 @@ fn constraints(c: &mut Cases) {
         exiting(None),
         Hand {
             verdict: Some(Verdict::Exhaustion),
-            kill: Some(Kill::Unknown),
+            kill: Some(Kill::Unknown(Undecided::TaskExitingSharedMm)),
             ..Hand::default()
         },
     );

@@ -10,9 +10,10 @@
 //!
 //! The vectors: every report of the real-report fixtures
 //! (tools/testing/fixtures/reports/*.log), read by this analyzer, whose
-//! engine inputs (platform, zones, request) are rebuilt here from the
-//! parsed report and proven to be the analyzer's own by re-evaluating them
-//! to its very summary and zone lines; and the cases of `cases.rs` (the
+//! engine inputs (platform, zones, request) come from the analyzer's own
+//! code (`analysis::engine_inputs`) and are checked once more by
+//! re-evaluating them to its very summary and zone lines; and the cases of
+//! `cases.rs` (the
 //! seeds' and the constraint and exception tests' machines).
 //!
 //! What a vector wants: the verdict worked out by hand (a fixture's
@@ -34,11 +35,9 @@ use oomfrag_engine::report::{SummaryLine, ZoneLine};
 use oomfrag_engine::request::{Request, Trigger};
 use oomfrag_engine::verdict::{Stage, Unknown, Verdict, ZoneVerdict};
 use oomfrag_engine::watermark::Cause;
-use oomfrag_engine::zone::{MigrateType, NodeMask, ZoneSnapshot, ZoneType, MAX_ORDERS};
-use oomfrag_report::analysis::{new_event, Analysis, HostEvent};
-use oomfrag_report::fields::BuddyOrder;
-use oomfrag_report::segment::{RawReport, RawZone};
-use oomfrag_report::zone_layout::{infer, ZoneLayout};
+use oomfrag_engine::zone::{NodeMask, ZoneSnapshot};
+use oomfrag_report::analysis::{engine_inputs, new_event, Analysis, EngineInputs, HostEvent};
+use oomfrag_report::segment::RawReport;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -184,7 +183,7 @@ fn fixture_vectors(file: &str, text: &str) -> Vec<Input> {
         if *own_rules && *engine != want {
             v.hand.note = Some(format!(
                 "The analyzer judges this report by rules of its own besides the engine's \
-                 (a kernel before 4.4: src/legacy.rs; a report without its first line) \
+                 (a kernel before 4.4: src/legacy.rs) \
                  to the hand-worked verdict {} (tests/reports.rs); the engine, whose \
                  answer this is, has the 7.3 rules only.",
                 want.name()
@@ -213,36 +212,14 @@ fn report_vector(
     r: &RawReport,
     e: &HostEvent,
 ) -> (Input, bool, Verdict) {
-    let lay = zone_layout(r);
-    let page_kb = page_kb(r);
-    let nr_orders = nr_orders(r, page_kb);
-    let platform = Platform {
-        zone_idx: lay.idx,
-        cma: cma_configured(r),
-        mobility_disabled: false,
-        page_shift: (page_kb.trailing_zeros() + 10) as u8,
-        numa: true,
-    };
-    let zones: Vec<ZoneSnapshot> = r
-        .zones
-        .iter()
-        .filter(|z| {
-            let l = &z.line;
-            !(l.managed == Some(0) || (l.managed.is_none() && l.present == Some(0)))
-        })
-        .filter_map(|z| snapshot(z, &lay, page_kb, nr_orders))
-        .collect();
-    // The request the analyzer judged; for a report without an order it
-    // went on to judge each order (as queries): its own trigger and order
-    // are those its summary line printed.
-    let mut request = e.summary.req;
-    if a.order.is_none() {
-        request.order = None;
-        request.trigger = trigger_named(word(&a.lines[0], "trigger=").expect("trigger="));
-        if r.start.gfp_hex.is_none() {
-            request.gfp = None;
-        }
-    }
+    // The inputs the analyzer gave the engine for the lines it printed
+    // (for a report without an order it went on to judge each order, as
+    // queries, after them).
+    let EngineInputs {
+        platform,
+        zones,
+        request,
+    } = engine_inputs(r);
     let line = r.line as usize;
     let from = format!("{file}:{}", body_lines.get(line - 1).copied().unwrap_or(0));
     let input = Input {
@@ -261,8 +238,7 @@ fn report_vector(
 /// the same summary line (the analyzer appends keys of its own) and the
 /// same zone lines.  Where the analyzer applies rules of its own after the
 /// engine's (a kernel before 4.4, whose `__zone_watermark_ok()` differed:
-/// legacy.rs; a report without its first line), the lines agree but for
-/// the judgement's keys.  Returns whether that was so, and the engine's
+/// legacy.rs), the lines agree but for the judgement's keys.  Returns whether that was so, and the engine's
 /// verdict.
 fn same_as_analyzer(i: &Input, a: &Analysis, seq: u64) -> (bool, Verdict) {
     let mut e = Event::new(vec![ZoneVerdict::EMPTY; i.zones.len()]);
@@ -307,146 +283,6 @@ const JUDGED: [&str; 11] = [
 
 fn pairs(line: &str) -> impl Iterator<Item = (&str, &str)> {
     line.split(' ').filter_map(|w| w.split_once('='))
-}
-
-fn word<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    line.split(' ').find_map(|w| w.strip_prefix(key))
-}
-
-fn trigger_named(w: &str) -> Trigger {
-    *Trigger::ALL
-        .iter()
-        .find(|t| t.name() == w)
-        .unwrap_or_else(|| panic!("unknown trigger {w:?}"))
-}
-
-// The engine inputs of a report, as src/analysis.rs builds them (its
-// `read_machine`, `build_zones` and `snapshot`, which are private there);
-// `same_as_analyzer` fails if the two ever differ.
-
-const KINDS: [ZoneType; 6] = [
-    ZoneType::Dma,
-    ZoneType::Dma32,
-    ZoneType::Normal,
-    ZoneType::Highmem,
-    ZoneType::Movable,
-    ZoneType::Device,
-];
-
-/// Migrate types of the letters `UMEHCIR` (`R`, the pre-4.4 reserve, is a
-/// fallback any request could use: unmovable).
-const MT_OF_LETTER: [MigrateType; 7] = [
-    MigrateType::Unmovable,
-    MigrateType::Movable,
-    MigrateType::Reclaimable,
-    MigrateType::HighAtomic,
-    MigrateType::Cma,
-    MigrateType::Isolate,
-    MigrateType::Unmovable,
-];
-
-fn zone_layout(r: &RawReport) -> ZoneLayout {
-    let kinds: Vec<(usize, Option<&[u64]>)> = r
-        .zones
-        .iter()
-        .map(|z| (z.line.kind, z.reserve.as_deref()))
-        .collect();
-    infer(&kinds)
-}
-
-fn page_kb(r: &RawReport) -> u64 {
-    r.zones
-        .iter()
-        .filter_map(|z| z.buddy.as_ref()?.orders.first().map(|o| o.block_kb))
-        .find(|&k| k.is_power_of_two())
-        .unwrap_or(4)
-}
-
-/// The order a buddy entry's block size prints, any order.
-fn order_index(o: &BuddyOrder, page_kb: u64) -> Option<usize> {
-    if page_kb == 0 || !o.block_kb.is_multiple_of(page_kb) {
-        return None;
-    }
-    let n = o.block_kb / page_kb;
-    n.is_power_of_two().then(|| n.trailing_zeros() as usize)
-}
-
-/// The same, if the engine holds that order.
-fn order_of(o: &BuddyOrder, page_kb: u64) -> Option<usize> {
-    order_index(o, page_kb).filter(|&n| n < MAX_ORDERS)
-}
-
-fn nr_orders(r: &RawReport, page_kb: u64) -> u8 {
-    r.zones
-        .iter()
-        .filter_map(|z| z.buddy.as_ref())
-        .filter_map(|b| b.orders.last().and_then(|o| order_of(o, page_kb)))
-        .max()
-        .map_or(11, |o| o as u8 + 1)
-}
-
-fn cma_configured(r: &RawReport) -> bool {
-    r.zones.iter().any(|z| {
-        z.line.free_cma.is_some()
-            || z.buddy
-                .as_ref()
-                .is_some_and(|b| b.orders.iter().any(|o| o.letters & (1 << 4) != 0))
-    })
-}
-
-fn mt_bits(letters: u8) -> u8 {
-    MT_OF_LETTER
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| letters & (1 << i) != 0)
-        .fold(0, |m, (_, mt)| m | mt.bit())
-}
-
-fn snapshot(z: &RawZone, lay: &ZoneLayout, page_kb: u64, nr_orders: u8) -> Option<ZoneSnapshot> {
-    let l = &z.line;
-    let idx = lay.idx[l.kind]?;
-    let mut s = ZoneSnapshot::empty(l.node.unwrap_or(0), idx, KINDS[l.kind], nr_orders);
-    let p = |kb: u64| kb / page_kb.max(1);
-    s.free = p(l.free);
-    let boost = l.boost.unwrap_or(0);
-    s.boost = p(boost);
-    for (w, m) in s.wmark.iter_mut().zip(l.wmark) {
-        *w = p(m.unwrap_or(0).saturating_sub(boost));
-    }
-    s.free_cma = p(l.free_cma.unwrap_or(0));
-    s.free_highatomic = p(l.free_highatomic.or(l.reserved_highatomic).unwrap_or(0));
-    s.reserved_highatomic = p(l.reserved_highatomic.unwrap_or(0));
-    s.present = p(l.present.unwrap_or(0));
-    s.managed = p(l.managed.unwrap_or(0));
-    if let Some(r) = &z.reserve {
-        for (d, v) in s.lowmem_reserve.iter_mut().zip(r) {
-            *d = *v;
-        }
-    }
-    if let Some(b) = &z.buddy {
-        s.lists_read = true;
-        for o in &b.orders {
-            let Some(printed) = order_index(o, page_kb) else {
-                continue;
-            };
-            // A block above the engine's top order counts as 2^(o - top)
-            // blocks of it, as the analyzer takes it.
-            let order = printed.min(MAX_ORDERS - 1);
-            let count = o.count.saturating_mul(1u64 << (printed - order).min(63));
-            s.nr_free[order] = s.nr_free[order].saturating_add(count);
-            if o.count == 0 {
-                continue;
-            }
-            if b.has_letters {
-                s.nonempty[order] |= mt_bits(o.letters);
-            } else {
-                s.nonempty[order] = MigrateType::Unmovable.bit()
-                    | MigrateType::Movable.bit()
-                    | MigrateType::Reclaimable.bit();
-            }
-        }
-    }
-    Some(s)
 }
 
 // Writing the table.
@@ -516,7 +352,7 @@ const HEADER: &str = "\
 //! expectations are the hand work's where it states them, else the
 //! engine's answer when this file was generated.
 
-use crate::engine::oom::{Constraint, Kill, NoKill};
+use crate::engine::oom::{Constraint, Kill, NoKill, Undecided};
 use crate::engine::platform::Platform;
 use crate::engine::request::{Request, Trigger};
 use crate::engine::task::Task;
@@ -554,7 +390,7 @@ fn nodes(m: &NodeMask) -> String {
 fn kill(k: Kill) -> String {
     match k {
         Kill::Yes => "Kill::Yes".into(),
-        Kill::Unknown => "Kill::Unknown".into(),
+        Kill::Unknown(r) => format!("Kill::Unknown(Undecided::{r:?})"),
         Kill::No(r) => format!("Kill::No(NoKill::{r:?})"),
     }
 }
@@ -784,5 +620,6 @@ fn request(t: &mut String, r: &Request) {
     );
     let _ = writeln!(t, "            comm: [{}],", comm.join(", "));
     let _ = writeln!(t, "            pid: {},", r.pid);
+    let _ = writeln!(t, "            shown: {},", r.shown);
     t.push_str("        },\n");
 }
