@@ -20,6 +20,7 @@ use crate::engine::report::{
     WatermarkTable,
     ZoneSnapshotText, //
 };
+use crate::glue::atomic::Relaxed;
 use crate::glue::debugfs::{
     File,
     Files, //
@@ -28,16 +29,13 @@ use crate::glue::live;
 use crate::glue::user_input::read_all;
 use crate::history::HISTORY;
 use crate::state::Shared;
+use core::fmt::{
+    Formatter,
+    Result as FmtResult, //
+};
 use kernel::{
-    fmt::{
-        Formatter,
-        Result as FmtResult, //
-    },
     prelude::*,
-    sync::{
-        atomic::Relaxed,
-        Arc, //
-    },
+    sync::Arc,
     uaccess::UserSliceReader, //
 };
 

@@ -6,13 +6,8 @@
 use crate::engine::event::Event;
 use crate::engine::stats::Stats;
 use crate::engine::verdict::ZoneVerdict;
-use kernel::{
-    prelude::*,
-    time::{
-        Instant,
-        Monotonic, //
-    }, //
-};
+use crate::glue::clock::Instant;
+use kernel::prelude::*;
 
 /// An event whose zone verdicts live in a buffer sized at load.
 pub(crate) type KEvent = Event<KVec<ZoneVerdict>>;
@@ -37,7 +32,7 @@ const RATELIMIT_NS: i64 = 5_000_000_000;
 /// [`RATELIMIT_NS`] (as the kernel's `DEFAULT_RATELIMIT_*`, in spirit).
 #[derive(Default)]
 pub(crate) struct RateLimit {
-    start: Option<Instant<Monotonic>>,
+    start: Option<Instant>,
     count: u32,
 }
 
@@ -52,11 +47,8 @@ impl RateLimit {
 
     /// Whether one more line may be printed now.
     pub(crate) fn allow(&mut self) -> bool {
-        let now = Instant::<Monotonic>::now();
-        if self
-            .start
-            .is_none_or(|s| (now - s).as_nanos() > RATELIMIT_NS)
-        {
+        let now = Instant::now();
+        if self.start.is_none_or(|s| now.nanos_since(s) > RATELIMIT_NS) {
             self.start = Some(now);
             self.count = 0;
         }

@@ -15,9 +15,9 @@
 //! (`history.rs`), its debugfs files (`debugfs.rs`) and a log line
 //! formatted once (`line.rs`).
 
+use glue::atomic::Relaxed;
 use kernel::{
     prelude::*,
-    sync::atomic::Relaxed,
     sync::Arc, //
 };
 
@@ -31,16 +31,12 @@ mod state;
 module! {
     type: OomFrag,
     name: "oomfrag",
-    authors: ["The oomfrag developers"],
     description: "Explains why the OOM killer ran: exhaustion, fragmentation or reserves",
     license: "GPL",
-    params: {
-        kprobe: bool {
-            default: true,
-            description: "Capture the request at out_of_memory() with a kprobe (0: as without CONFIG_KPROBES)",
-        },
-    },
 }
+// The author and the `kprobe` parameter (whose 0 makes the kprobe's
+// registration fail with `EOPNOTSUPP`) are in `glue/module_shim.c`: the
+// `module!` keys for them differ between kernel versions.
 
 /// The loaded module.  Fields drop in order: the capture first (waiting
 /// for running callbacks), then the files, then the state.
@@ -60,12 +56,7 @@ impl kernel::Module for OomFrag {
         // kill (if they freed nothing, the zones are as the kernel left
         // them).
         let notifier = glue::oom_notifier::OomNotifier::register(shared.clone(), i32::MIN)?;
-        let kprobe = if module_parameters::kprobe.value() {
-            glue::capture::OomKprobe::register(shared.clone())
-        } else {
-            Err(EOPNOTSUPP)
-        };
-        let kprobe = match kprobe {
+        let kprobe = match glue::capture::OomKprobe::register(shared.clone()) {
             Ok(k) => {
                 pr_info!("loaded: notifier and kprobe on out_of_memory registered\n");
                 Some(k)

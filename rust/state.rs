@@ -16,13 +16,19 @@ use crate::engine::verdict::{
     ZoneVerdict, //
 };
 use crate::engine::zone::ZoneSnapshot;
+use crate::glue::atomic::{
+    Atomic,
+    Relaxed, //
+};
 use crate::glue::capture::{
     self,
     MemcgOomHandler,
     Pending, //
 };
+use crate::glue::clock::Instant;
 use crate::glue::live;
 use crate::glue::oom_notifier::OomHandler;
+use crate::glue::sync::SpinLockIrq;
 use crate::history::{
     new_event,
     History,
@@ -35,18 +41,10 @@ use kernel::{
     ffi,
     new_mutex,
     new_spinlock,
-    new_spinlock_irq,
     prelude::*,
     sync::{
-        atomic::{
-            Atomic,
-            Relaxed, //
-        },
-        Mutex, SpinLock, SpinLockIrq,
-    },
-    time::{
-        Instant,
-        Monotonic, //
+        Mutex,
+        SpinLock, //
     }, //
 };
 
@@ -140,7 +138,7 @@ impl Shared {
         Ok(pin_init!(Self {
             platform: live::platform(),
             max_zones,
-            history <- new_spinlock_irq!(history),
+            history <- SpinLockIrq::new(history),
             scratch <- new_mutex!(scratch),
             query <- new_mutex!(QuerySpec {
                 order: 0,
@@ -156,9 +154,9 @@ impl Shared {
     }
 
     /// Numbers the event, keeps its compute time.
-    fn seal(&self, e: &mut KEvent, start: Instant<Monotonic>) {
+    fn seal(&self, e: &mut KEvent, start: Instant) {
         e.summary.seq = self.seq.fetch_add(1, Relaxed) + 1;
-        e.summary.compute_ns = start.elapsed().as_nanos().max(0) as u64;
+        e.summary.compute_ns = start.elapsed_nanos().max(0) as u64;
     }
 }
 
@@ -169,7 +167,7 @@ impl MemcgOomHandler for Shared {
     /// and one line printed.  The history lock disables interrupts
     /// everywhere, so taking it here is consistent.
     fn on_memcg_oom(&self, req: Request) {
-        let start = Instant::<Monotonic>::now();
+        let start = Instant::now();
         let (summary, print) = {
             let mut h = self.history.lock();
             let e = h.next_slot();
@@ -194,7 +192,7 @@ impl OomHandler for Shared {
     /// history spinlock only for a copy; loops are bounded by the number of
     /// zones.  Printing happens with preemption enabled.  Frees nothing.
     fn on_oom(&self, freed: &mut ffi::c_ulong) {
-        let start = Instant::<Monotonic>::now();
+        let start = Instant::now();
         let mut guard = self.scratch.lock();
         let s = &mut *guard;
         s.req = Request::unknown(crate::engine::gfp_types::KERNEL);

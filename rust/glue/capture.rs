@@ -8,6 +8,12 @@
 //! The module's state is reached only through [`MemcgOomHandler`] and the
 //! notifier's [`super::oom_notifier::OomHandler`].
 
+use super::atomic::{
+    Acquire,
+    Atomic,
+    Relaxed,
+    Release, //
+};
 use crate::engine::request::{
     Request,
     Trigger,
@@ -21,15 +27,7 @@ use kernel::{
     bindings,
     ffi,
     prelude::*,
-    sync::{
-        atomic::{
-            Acquire,
-            Atomic,
-            Relaxed,
-            Release, //
-        },
-        Arc,
-    }, //
+    sync::Arc, //
 };
 
 // The engine's idea of a task name's length and of the node count are the
@@ -221,7 +219,7 @@ pub(crate) trait MemcgOomHandler: Send + Sync + 'static {
 /// # Invariants
 ///
 /// While a value exists, the kprobe is registered, and the shim calls
-/// [`Self::report`] with a pointer to `state` (`Arc::as_ptr`), which this
+/// [`Self::report`] with a pointer to `state`'s `T`, which this
 /// value keeps alive (`_state`).  [`Drop`] unregisters the kprobe and waits
 /// for the irq_work before the state is released.
 pub(crate) struct OomKprobe<T: MemcgOomHandler> {
@@ -231,9 +229,11 @@ pub(crate) struct OomKprobe<T: MemcgOomHandler> {
 impl<T: MemcgOomHandler> OomKprobe<T> {
     /// Registers the kprobe, handing memory-cgroup OOMs to `state` (at most
     /// one registration at a time: the shim has one static `struct
-    /// kprobe`, and says `EBUSY` to a second).
+    /// kprobe`, and says `EBUSY` to a second).  `EOPNOTSUPP` without
+    /// `CONFIG_KPROBES` or with the module parameter `kprobe=0`.
     pub(crate) fn register(state: Arc<T>) -> Result<Self> {
-        let data = Arc::as_ptr(&state).cast::<ffi::c_void>();
+        // The `T` in the `Arc` (`Arc::as_ptr()` does not exist in 6.12).
+        let data = core::ptr::from_ref::<T>(&state).cast::<ffi::c_void>();
         // SAFETY: `report` is sound for `data` as long as `state` lives,
         // which the returned value ensures (type invariant); on failure
         // the shim keeps nothing.

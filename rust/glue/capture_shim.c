@@ -14,8 +14,22 @@
 #include <linux/sched.h>
 #include <linux/sched/rt.h>
 #include <linux/sched/signal.h>
+#include <linux/version.h>
 
 #include "shim.h"
+
+/*
+ * MMF_OOM_SKIP of @mm: mm->flags became a bitmap, read with mm_flags_test(),
+ * in 6.18.
+ */
+static bool oomfrag_mm_oom_skip(struct mm_struct *mm)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 18, 0)
+	return mm_flags_test(MMF_OOM_SKIP, mm);
+#else
+	return test_bit(MMF_OOM_SKIP, &mm->flags);
+#endif
+}
 
 /*
  * task_will_free_mem(current) (mm/oom_kill.c, static there), up to the walk
@@ -34,7 +48,7 @@ static int oomfrag_will_free_mem(struct task_struct *task)
 	if (!(sig->flags & SIGNAL_GROUP_EXIT) &&
 	    !(thread_group_empty(task) && (task->flags & PF_EXITING)))
 		return 0;
-	if (mm_flags_test(MMF_OOM_SKIP, mm))
+	if (oomfrag_mm_oom_skip(mm))
 		return 0;
 	if (atomic_read(&mm->mm_users) <= 1)
 		return 1;
@@ -158,6 +172,8 @@ int oomfrag_kprobe_register(void (*report)(const void *data), const void *data)
 {
 	int ret;
 
+	if (!oomfrag_param_kprobe)
+		return -EOPNOTSUPP;
 	if (oomfrag_report)
 		return -EBUSY;
 	oomfrag_report = report;

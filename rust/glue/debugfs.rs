@@ -9,17 +9,15 @@
 //! would oops.  Each file's `i_private` is a [`Slot`] of this module, which
 //! carries the state and the file's functions back to Rust.
 
+use core::fmt::{
+    Display,
+    Formatter,
+    Result as FmtResult,
+    Write, //
+};
 use kernel::{
-    bindings,
     ffi,
-    fmt::{
-        Display,
-        Formatter,
-        Result as FmtResult, //
-    },
     prelude::*,
-    seq_file::SeqFile,
-    seq_print,
     sync::Arc,
     uaccess::{
         UserPtr,
@@ -31,8 +29,9 @@ use kernel::{
 /// One file: its name, what it shows and, if it is writable, what a write
 /// does.
 pub(crate) struct File<T> {
-    /// The file's name in the directory.
-    pub(crate) name: &'static CStr,
+    /// The file's name in the directory (`core`'s `CStr`, what `c"..."`
+    /// makes on every kernel: 6.12's prelude `CStr` is another type).
+    pub(crate) name: &'static core::ffi::CStr,
     /// Writes the file's contents.
     pub(crate) show: fn(&T, &mut Formatter<'_>) -> FmtResult,
     /// Takes a write; `None` for a read-only file.
@@ -43,7 +42,7 @@ pub(crate) struct File<T> {
 /// from a file's `i_private`.
 #[repr(C)]
 struct Slot {
-    show: unsafe extern "C" fn(*const Slot, *mut bindings::seq_file) -> ffi::c_int,
+    show: unsafe extern "C" fn(*const Slot, *mut ffi::c_void) -> ffi::c_int,
     write: unsafe extern "C" fn(*const Slot, *const u8, usize) -> isize,
     state: *const ffi::c_void,
     file: *const ffi::c_void,
@@ -58,10 +57,50 @@ unsafe extern "C" {
         slot: *const Slot,
     ) -> ffi::c_int;
     fn oomfrag_debugfs_remove(dir: *mut ffi::c_void);
+    fn oomfrag_seq_write(m: *mut ffi::c_void, s: *const u8, len: usize) -> ffi::c_int;
 }
 
-/// A show function as a [`Display`], so that `seq_print!` formats it
-/// straight into the `seq_file`.
+/// A C string's pointer, as the shims take it.
+fn c_ptr(s: &core::ffi::CStr) -> *const ffi::c_char {
+    s.to_bytes_with_nul().as_ptr().cast()
+}
+
+/// The `seq_file` of a show call, written through the shim: the kernel
+/// crate's `SeqFile` and `seq_print!` do not exist in 6.12.
+///
+/// # Invariants
+///
+/// The pointer is the `seq_file` of the show call in progress.
+struct Seq(*mut ffi::c_void);
+
+impl Write for Seq {
+    /// Fails once the buffer has overflowed: `seq_read()` then calls the
+    /// show function again with a larger one, so formatting stops there.
+    fn write_str(&mut self, s: &str) -> FmtResult {
+        // SAFETY: the `seq_file` is being filled (type invariant) and `s`
+        // is `s.len()` bytes.
+        match unsafe { oomfrag_seq_write(self.0, s.as_ptr(), s.len()) } {
+            0 => Ok(()),
+            _ => Err(core::fmt::Error),
+        }
+    }
+}
+
+/// A user address as this kernel crate's `UserPtr`.
+#[cfg(not(oomfrag_user_ptr_usize))]
+fn user_ptr(buf: *const u8) -> UserPtr {
+    UserPtr::from_ptr(buf.cast_mut().cast())
+}
+
+/// A user address as this kernel crate's `UserPtr`, a plain `usize` (6.12,
+/// `--cfg oomfrag_user_ptr_usize` from Kbuild).
+#[cfg(oomfrag_user_ptr_usize)]
+fn user_ptr(buf: *const u8) -> UserPtr {
+    buf as usize
+}
+
+/// A show function as a [`Display`], so that it formats straight into the
+/// `seq_file`.
 struct Show<'a, T>(&'a T, fn(&T, &mut Formatter<'_>) -> FmtResult);
 
 impl<T> Display for Show<'_, T> {
@@ -98,7 +137,7 @@ impl<T: Send + Sync + 'static> Files<T> {
     /// Creates the directory `name` at the debugfs root with `files`, all
     /// reading `state`.
     pub(crate) fn new(
-        name: &'static CStr,
+        name: &'static core::ffi::CStr,
         files: &'static [File<T>],
         state: Arc<T>,
     ) -> Result<Self> {
@@ -108,14 +147,14 @@ impl<T: Send + Sync + 'static> Files<T> {
                 Slot {
                     show: Self::show,
                     write: Self::write,
-                    state: Arc::as_ptr(&state).cast(),
+                    state: core::ptr::from_ref::<T>(&state).cast(),
                     file: core::ptr::from_ref(file).cast(),
                 },
                 GFP_KERNEL,
             )?;
         }
         // SAFETY: `name` is NUL-terminated.
-        let dir = unsafe { oomfrag_debugfs_dir(name.as_char_ptr()) };
+        let dir = unsafe { oomfrag_debugfs_dir(c_ptr(name)) };
         // From here on, drop removes the directory.
         let this = Self {
             dir,
@@ -128,12 +167,7 @@ impl<T: Send + Sync + 'static> Files<T> {
             // NUL-terminated; `slot` stays where it is, with what it points
             // to, until the files are removed (type invariant).
             let ret = unsafe {
-                oomfrag_debugfs_file(
-                    this.dir,
-                    file.name.as_char_ptr(),
-                    file.write.is_some(),
-                    slot,
-                )
+                oomfrag_debugfs_file(this.dir, c_ptr(file.name), file.write.is_some(), slot)
             };
             if ret != 0 {
                 return Err(Error::from_errno(ret));
@@ -162,12 +196,13 @@ impl<T: Send + Sync + 'static> Files<T> {
     ///
     /// `slot` is a file's `i_private` (see [`Files::unpack`]) and `m` the
     /// `seq_file` being filled.
-    unsafe extern "C" fn show(slot: *const Slot, m: *mut bindings::seq_file) -> ffi::c_int {
+    unsafe extern "C" fn show(slot: *const Slot, m: *mut ffi::c_void) -> ffi::c_int {
         // SAFETY: per the contract.
         let (state, file) = unsafe { Self::unpack(slot) };
-        // SAFETY: per the contract, `m` is the `seq_file` of this show call.
-        let seq = unsafe { SeqFile::from_raw(m) };
-        seq_print!(seq, "{}", Show(state, file.show));
+        // INVARIANT: per the contract, `m` is the `seq_file` of this call.
+        // An error is an overflow (retried by `seq_read()`) or the show
+        // function's own; either way the call is over.
+        let _ = write!(Seq(m), "{}", Show(state, file.show));
         0
     }
 
@@ -183,7 +218,7 @@ impl<T: Send + Sync + 'static> Files<T> {
         let Some(write) = file.write else {
             return EINVAL.to_errno() as isize;
         };
-        let mut r = UserSlice::new(UserPtr::from_ptr(buf.cast_mut().cast()), len).reader();
+        let mut r = UserSlice::new(user_ptr(buf), len).reader();
         match write(state, &mut r) {
             Ok(()) => len as isize,
             Err(e) => e.to_errno() as isize,

@@ -73,3 +73,13 @@ void oomfrag_debugfs_remove(struct dentry *dir)
 {
 	debugfs_remove(dir);
 }
+
+/*
+ * Appends @len bytes to the file's contents; -1 once the buffer has
+ * overflowed (seq_read() then calls the show function again with a larger
+ * one, so the rest need not be formatted).
+ */
+int oomfrag_seq_write(struct seq_file *m, const char *s, size_t len)
+{
+	return seq_write(m, s, len);
+}

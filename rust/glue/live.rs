@@ -23,7 +23,6 @@ use crate::engine::zone::{
 use kernel::{
     bindings,
     ffi,
-    prelude::*,
     types::Opaque, //
 };
 
@@ -196,7 +195,7 @@ pub(crate) enum Mode {
 /// `struct oomfrag_zone` of shim.h: one zone as `oomfrag_zone_read()`
 /// reads it with the kernel's own helpers.
 #[repr(C)]
-#[derive(Zeroable)]
+#[derive(Default)]
 struct ZoneRaw {
     present: ffi::c_ulong,
     managed: ffi::c_ulong,
@@ -250,7 +249,7 @@ impl Zone {
     /// of a snapshot's cost under emulation; see "Cost" in
     /// Documentation/oomfrag.rst).
     fn read(&self, s: &mut ZoneSnapshot, nid: usize, idx: usize, mode: Mode) {
-        let mut raw = ZoneRaw::zeroed();
+        let mut raw = ZoneRaw::default();
         // SAFETY: the zone is valid (type invariant); `raw` has the layout
         // of `struct oomfrag_zone`, which the shim fills without a lock.
         unsafe { oomfrag_zone_read(self.as_raw(), &mut raw) };

@@ -6,6 +6,7 @@
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
 #include <linux/sched.h>
+#include <linux/spinlock_types.h>
 #include <linux/types.h>
 
 /*
@@ -35,7 +36,13 @@ void oomfrag_oom_entry(int order, unsigned int gfp, bool memcg,
 		       bool zonelist, int node, const unsigned long *nodes,
 		       unsigned int nr_words);
 
-/* capture_shim.c */
+/* module_shim.c: the `kprobe` module parameter. */
+extern bool oomfrag_param_kprobe;
+
+/*
+ * capture_shim.c; registering the kprobe fails with -EOPNOTSUPP if
+ * !oomfrag_param_kprobe.
+ */
 void oomfrag_memcg_queue(void);
 int oomfrag_kprobe_register(void (*report)(const void *data),
 			    const void *data);
@@ -86,5 +93,11 @@ struct dentry *oomfrag_debugfs_dir(const char *name);
 int oomfrag_debugfs_file(struct dentry *dir, const char *name, bool writable,
 			 const struct oomfrag_file *f);
 void oomfrag_debugfs_remove(struct dentry *dir);
+int oomfrag_seq_write(struct seq_file *m, const char *s, size_t len);
+
+/* sync_shim.c: an irq-safe spinlock for sync.rs. */
+void oomfrag_irq_lock_init(spinlock_t *lock);
+unsigned long oomfrag_irq_lock(spinlock_t *lock);
+void oomfrag_irq_unlock(spinlock_t *lock, unsigned long flags);
 
 #endif
