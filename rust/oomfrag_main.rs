@@ -70,6 +70,18 @@ impl kernel::Module for OomFrag {
             }
         };
         shared.kprobe.store(kprobe.is_some(), Relaxed);
+        // The platform as the engine decides with it; the mobility figures
+        // are those of the kernel's boot line "Built N zonelists, mobility
+        // grouping on|off.  Total pages: T" (the guest checks compare).
+        let m = glue::live::mobility();
+        pr_info!(
+            "platform: page_kb={} pageblock_order={} migrate_types={} boot_total_pages={} mobility_grouping={}\n",
+            1u64 << (shared.platform.page_shift.saturating_sub(10)),
+            m.pageblock_order,
+            m.migrate_types,
+            m.total_pages,
+            if shared.platform.mobility_disabled { "off" } else { "on" }
+        );
         pr_info!(
             "preallocated {} bytes per zone for {} zones (ZoneSnapshot {} B, ZoneVerdict {} B)\n",
             state::prealloc_bytes_per_zone(),

@@ -12,7 +12,10 @@
 //! inline helpers that read a zone are called from `live_shim.c`, which
 //! also holds what differs between kernel versions.
 
-use crate::engine::platform::Platform;
+use crate::engine::platform::{
+    mobility_grouping_disabled,
+    Platform, //
+};
 use crate::engine::zone::{
     MigrateType,
     ZoneSnapshot,
@@ -42,6 +45,7 @@ const _: () = assert!(
 pub(crate) const COUNT_LIMIT: usize = 100_000;
 
 unsafe extern "C" {
+    fn oomfrag_platform_read(p: *mut PlatformRaw);
     fn oomfrag_node_online(nid: ffi::c_uint) -> bool;
     fn oomfrag_populated_zone(nid: ffi::c_uint, idx: ffi::c_uint) -> *mut ffi::c_void;
     fn oomfrag_zone_read(zone: *mut ffi::c_void, z: *mut ZoneRaw);
@@ -145,6 +149,49 @@ fn migrate_type(mt: usize) -> Option<MigrateType> {
     }
 }
 
+/// `struct oomfrag_platform` of shim.h: what `build_all_zonelists()`
+/// decided grouping by mobility from.
+#[repr(C)]
+#[derive(Default)]
+struct PlatformRaw {
+    boot_total_pages: ffi::c_ulong,
+    pageblock_shift: ffi::c_uint,
+    migrate_types: ffi::c_uint,
+}
+
+/// The figures behind [`Platform::mobility_disabled`], for the load line.
+#[derive(Clone, Copy)]
+pub(crate) struct Mobility {
+    /// `vm_total_pages` of `build_all_zonelists()` at boot.
+    pub(crate) total_pages: u64,
+    /// `pageblock_order`.
+    pub(crate) pageblock_order: u8,
+    /// `MIGRATE_TYPES`.
+    pub(crate) migrate_types: u8,
+    /// `page_group_by_mobility_disabled`, decided from the above.
+    pub(crate) disabled: bool,
+}
+
+/// Whether the kernel groups pages by mobility, decided from what
+/// `build_all_zonelists()` decided it from at boot
+/// (`oomfrag_platform_read()`): `page_group_by_mobility_disabled` itself is
+/// not exported to modules.
+pub(crate) fn mobility() -> Mobility {
+    let mut raw = PlatformRaw::default();
+    // SAFETY: `raw` has the layout of `struct oomfrag_platform`, which the
+    // shim fills from boot-time zone fields and constants.
+    unsafe { oomfrag_platform_read(&mut raw) };
+    let pageblock_order = u8::try_from(raw.pageblock_shift).unwrap_or(u8::MAX);
+    let migrate_types = u8::try_from(raw.migrate_types).unwrap_or(u8::MAX);
+    let total_pages = raw.boot_total_pages as u64;
+    Mobility {
+        total_pages,
+        pageblock_order,
+        migrate_types,
+        disabled: mobility_grouping_disabled(total_pages, pageblock_order, migrate_types),
+    }
+}
+
 /// The running kernel as the engine needs it.
 pub(crate) fn platform() -> Platform {
     let mut zone_idx = [None; ZoneType::COUNT];
@@ -156,11 +203,7 @@ pub(crate) fn platform() -> Platform {
     Platform {
         zone_idx,
         cma: cfg!(CONFIG_CMA),
-        // `page_group_by_mobility_disabled` is not exported to modules.  The
-        // kernel sets it only when all memory is smaller than
-        // `pageblock_nr_pages * MigrateType::COUNT` pages (12 MB on x86-64), a
-        // machine too small to run this module's tests; it is taken as false.
-        mobility_disabled: false,
+        mobility_disabled: mobility().disabled,
         page_shift: kernel::page::PAGE_SHIFT as u8,
         numa: cfg!(CONFIG_NUMA),
     }

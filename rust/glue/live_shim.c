@@ -144,6 +144,33 @@ bool oomfrag_node_online(unsigned int nid)
 	return nid < MAX_NUMNODES && node_online(nid);
 }
 
+/*
+ * What build_all_zonelists() (mm/page_alloc.c) decides grouping by
+ * mobility from, as it was at boot: the pages of the zones a
+ * GFP_HIGHUSER_MOVABLE request may use (every populated zone of every
+ * node), counted by nr_free_zone_pages() as managed pages above the high
+ * mark.  At that point of boot (mm_core_init(), before memblock_free_all())
+ * free_area_init_core() has set each zone's managed pages to its present
+ * pages and no watermark is set yet, so the sum is the present pages.  A
+ * memory hot-add decides again, from the managed pages then: not
+ * followed here.  pageblock_order and MIGRATE_TYPES are this kernel's.
+ */
+void oomfrag_platform_read(struct oomfrag_platform *p)
+{
+	unsigned long total = 0;
+	unsigned int nid, idx;
+
+	for (nid = 0; nid < nr_node_ids; nid++) {
+		if (!oomfrag_node_online(nid))
+			continue;
+		for (idx = 0; idx < MAX_NR_ZONES; idx++)
+			total += NODE_DATA(nid)->node_zones[idx].present_pages;
+	}
+	p->boot_total_pages = total;
+	p->pageblock_shift = pageblock_order;
+	p->migrate_types = MIGRATE_TYPES;
+}
+
 /* The populated zone @idx of node @nid if the node is online, else NULL. */
 struct zone *oomfrag_populated_zone(unsigned int nid, unsigned int idx)
 {

@@ -69,6 +69,13 @@ struct oomfrag_zone {
 	unsigned long nr_free[NR_PAGE_ORDERS];
 	unsigned int nonempty[NR_PAGE_ORDERS];
 };
+/* What live.rs's platform() decides grouping by mobility from. */
+struct oomfrag_platform {
+	unsigned long boot_total_pages;
+	unsigned int pageblock_shift;	/* pageblock_order (a macro there) */
+	unsigned int migrate_types;
+};
+void oomfrag_platform_read(struct oomfrag_platform *p);
 bool oomfrag_node_online(unsigned int nid);
 struct zone *oomfrag_populated_zone(unsigned int nid, unsigned int idx);
 void oomfrag_zone_read(struct zone *zone, struct oomfrag_zone *z);

@@ -17,11 +17,25 @@ for f in zones watermarks query last stats metrics; do
 	check "debugfs_${f}_version" sh -c "head -1 $D/$f | grep -q '^# oomfrag $f v$fv\$'"
 done
 
+pk=$(page_kb)
+check page_size_known test -n "$pk"
+# The platform the engine decides with, against the kernel's own: the page
+# size the kernel gives programs, and build_all_zonelists()'s boot line
+# "Built N zonelists, mobility grouping on|off.  Total pages: T" (the
+# module's mobility_grouping is decided from what that line was).
+plat=$(dmesg | sed -n 's/.*oomfrag: platform: //p' | tail -1)
+kmob=$(dmesg | sed -n 's/.*mobility grouping \(on\|off\)\.  Total pages: \([0-9]*\).*/\1 \2/p' | head -1)
+omob="$(value mobility_grouping "$plat") $(value boot_total_pages "$plat")"
+if [ -n "$kmob" ] && [ "$kmob" = "$omob" ]; then ok platform_mobility_matches_boot_line
+else fail platform_mobility_matches_boot_line "kernel [$kmob] oomfrag [$omob]"; fi
+if [ -n "$pk" ] && [ "$(value page_kb "$plat")" = "$pk" ]; then ok platform_page_size_matches_auxv
+else fail platform_page_size_matches_auxv "auxv [$pk kB] oomfrag [$plat]"; fi
+
 # zones vs /proc/zoneinfo: the same zones, in the same order, with the same
 # watermarks (both include the boost).
-zi=$(awk '/^Node/ {n=$2; sub(",","",n); z=$4} /^  pages free/ {p=1} \
+zi=$(awk -v pk="$pk" '/^Node/ {n=$2; sub(",","",n); z=$4} /^  pages free/ {p=1} \
 	/^        min / && p {mn=$2} /^        low / && p {lo=$2} \
-	/^        high / && p {print "node=" n " zone=" z " min_kb=" mn*4 " low_kb=" lo*4 " high_kb=" $2*4; p=0}' /proc/zoneinfo)
+	/^        high / && p {print "node=" n " zone=" z " min_kb=" mn*pk " low_kb=" lo*pk " high_kb=" $2*pk; p=0}' /proc/zoneinfo)
 # zoneinfo lists empty zones too; oomfrag lists populated ones only.
 zi=$(echo "$zi" | while read l; do
 	n=$(value node "$l"); z=$(value zone "$l")

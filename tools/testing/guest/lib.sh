@@ -4,6 +4,10 @@
 D=/sys/kernel/debug/oomfrag
 KO=/lib/oomfrag
 
+# The page size in kB, from the ELF auxiliary vector's AT_PAGESZ (6), as
+# the kernel hands it to every program: no architecture's size assumed.
+page_kb() { od -An -v -tu8 -w16 /proc/self/auxv | awk '$1 == 6 {print $2 / 1024; exit}'; }
+
 # Results that tools/testing/check-console counts.
 ok() { echo "GUEST-TEST ok $1"; }
 fail() { echo "GUEST-TEST not ok $1 $2"; }
