@@ -4,7 +4,7 @@
 #
 #   make              build oomfrag.ko against KDIR
 #   make demo         boot the test kernel, load the module, show debugfs
-#                     and a live OOM verdict (the main job)
+#                     and a live OOM verdict (the main job; ARCH=arm64 too)
 #   make check        all tests: host engine tests, clippy/rustfmt, and the
 #                     KUnit suites and guest checks in QEMU
 #   make test-modules oomfrag.ko plus the test-only modules: the KUnit suites
@@ -24,10 +24,15 @@
 #   make rustfmtcheck check formatting with the kernel's rustfmt settings
 #   make clean
 #
-# KDIR defaults to the cached test kernel (~/.cache/oomfrag/...), resolved
-# when a recipe runs, after the toolchain step; any Rust-enabled kernel
-# build tree works: make KDIR=/path/to/linux.  The toolchain environment
-# (PATH, LIBCLANG_PATH, RUST_LIB_SRC) is set in tools/testing/lib.sh only.
+# ARCH picks the architecture (x86_64, arm64; default this machine's) as
+# kbuild takes it: `make demo ARCH=arm64` builds and boots the arm64 test
+# kernel; make check runs every architecture whatever ARCH says
+# (tools/testing/oomfrag_harness/arches.py has what differs between them).
+# KDIR defaults to that architecture's cached test kernel
+# (~/.cache/oomfrag/...), resolved when a recipe runs, after the toolchain
+# step; any Rust-enabled kernel build tree works: make KDIR=/path/to/linux
+# (with its ARCH).  The toolchain environment (PATH, LIBCLANG_PATH,
+# RUST_LIB_SRC) is set in tools/testing/lib.sh only.
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 TESTING := $(TOP)/tools/testing

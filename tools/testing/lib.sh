@@ -13,30 +13,53 @@ export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
 RUSTC_VER=$(rustc --version 2>/dev/null | awk '{print $2}')
 export RUST_LIB_SRC=${RUST_LIB_SRC:-/usr/src/rustc-$RUSTC_VER/library}
 
-# The test kernel tree is keyed by kernel version, config fragment and Rust
-# compiler: a change to any of them gives a new tree; nothing else does.
-# With the argument "debug", the debug test kernel's: the fragments are
-# kernel.config then kernel-debug.config (the later wins), and the key
-# hashes both, with "-debug" in the name.
+# The architecture: ARCH as make and the kernel take it (x86, x86_64,
+# arm64; default this machine's), its parameters from the harness's data
+# (oomfrag_harness/arches.py) as OOMFRAG_ARCH_* variables.
+oomfrag_set_arch() {
+	local a=${1:-$(uname -m)} params
+	[ "$a" != aarch64 ] || a=arm64
+	params=$(PYTHONPATH=$OOMFRAG_TOP/tools/testing python3 -m oomfrag_harness arch "$a") || return 1
+	eval "$params"
+	# Exported: the scripts these start (build-kernel from run-vm) take
+	# the same one.
+	export ARCH=$OOMFRAG_ARCH_NAME
+	OOMFRAG_ARCH=$OOMFRAG_ARCH_NAME
+}
+oomfrag_set_arch "${ARCH:-}" || exit 2
+# The guest's static busybox: this machine's own (busybox-static) for its
+# own architecture, else the one setup-toolchain fetched for that one.
+oomfrag_busybox() {
+	if [ "$OOMFRAG_ARCH_DEBIAN_ARCH" = "$(dpkg --print-architecture 2>/dev/null || echo amd64)" ]; then
+		echo /bin/busybox
+	else
+		echo "$OOMFRAG_CACHE/tools/busybox-$OOMFRAG_ARCH_DEBIAN_ARCH"
+	fi
+}
+
+# The test kernel tree is keyed by kernel version, architecture, config
+# fragments and Rust compiler: a change to any of them gives a new tree;
+# nothing else does (the fragments count by the options they set, in
+# order, not by their comments).  With the argument "debug", the debug
+# test kernel's: the fragments are kernel.config, the arch's, then
+# kernel-debug.config (the later wins), with "-debug" in the name.
 oomfrag_kernel_fragments() {
 	echo "$OOMFRAG_TOP/tools/testing/kernel.config"
+	echo "$OOMFRAG_TOP/tools/testing/$OOMFRAG_ARCH_CONFIG_FRAGMENT"
 	[ "${1:-}" != debug ] || echo "$OOMFRAG_TOP/tools/testing/kernel-debug.config"
 }
 oomfrag_kernel_key() {
 	local kver frag
 	kver=$(basename "$KSRC_TARBALL" .tar.xz)
-	if [ "${1:-}" = debug ]; then
-		frag=$(oomfrag_kernel_fragments debug | xargs cat | sha256sum | cut -c1-12)
-		echo "$kver-rustc$RUSTC_VER-debug-$frag"
-	else
-		frag=$(sha256sum "$OOMFRAG_TOP/tools/testing/kernel.config" | cut -c1-12)
-		echo "$kver-rustc$RUSTC_VER-$frag"
-	fi
+	frag=$(oomfrag_kernel_fragments "${1:-}" | xargs grep -h '^CONFIG_\|^# CONFIG_.* is not set$' |
+		sha256sum | cut -c1-12)
+	echo "$kver-$OOMFRAG_ARCH-rustc$RUSTC_VER${1:+-$1}-$frag"
 }
 oomfrag_kernel_dir() { echo "$OOMFRAG_CACHE/$(oomfrag_kernel_key "${1:-}")"; }
 
-# oomfrag_test_modules KDIR OUT: build oomfrag.ko and the test modules
-# (make test-modules) against the kernel tree KDIR into OUT, leaving the
+# oomfrag_test_modules KDIR OUT [MAKE-ARGS...]: build oomfrag.ko and the
+# test modules (make test-modules; for the architecture of ARCH) against
+# the kernel tree KDIR into OUT, leaving the
 # work tree's own build alone.  kbuild's MO= wants a source tree without
 # build output, which the work tree is not, so the sources are mirrored
 # into OUT/src (rsync keeps their times: rebuilds stay incremental; build
@@ -44,6 +67,7 @@ oomfrag_kernel_dir() { echo "$OOMFRAG_CACHE/$(oomfrag_kernel_key "${1:-}")"; }
 # MO=OUT/build.  The .ko files land under OUT/build; prints that path.
 oomfrag_test_modules() (
 	kdir=$1 out=$2
+	shift 2
 	mkdir -p "$out/src" "$out/build" || exit 1
 	# Guests started at once (make soak runs two) build here one at a time.
 	exec 9>"$out/.lock"
@@ -59,7 +83,7 @@ oomfrag_test_modules() (
 		--include='/samples/*.rs' --include='/samples/*.c' \
 		--include='/samples/*.h' \
 		--exclude='*' "$OOMFRAG_TOP/" "$out/src/" || exit 1
-	make -C "$kdir" M="$out/src" MO="$out/build" LLVM=1 OOMFRAG_TEST=1 modules >&2 || exit 1
+	make -C "$kdir" M="$out/src" MO="$out/build" LLVM=1 ARCH="$OOMFRAG_ARCH_LINUX_ARCH" OOMFRAG_TEST=1 "$@" modules >&2 || exit 1
 	echo "$out/build"
 )
 # Where oomfrag_test_modules puts the modules for the debug kernel.

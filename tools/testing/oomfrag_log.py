@@ -56,7 +56,7 @@ DRIFT_DIV = 20
 DRIFT_KB = 2048
 
 
-def drift_ok(a, b):
+def drift_ok(a, b, zone_free=None):
 	"""Whether free sizes A and B (kB) of one zone agree within drift.
 
 	oomfrag takes its snapshot where the allocation failed; the kernel
@@ -66,10 +66,13 @@ def drift_ok(a, b):
 	free their pages.  So free_kb may differ from the kernel's free:, by
 	more in a bigger zone.  Allowed: 1/DRIFT_DIV of the larger of the
 	two plus DRIFT_KB; every difference is still printed by the callers.
+	ZONE_FREE, for a part of a zone's free memory (its free CMA pages),
+	is the zone's free size the tolerance is taken of instead.
 	tools/testing/guest/lib.sh's drift_ok uses the same numbers (a test
 	checks that they are equal).
 	"""
-	return abs(a - b) <= max(a, b) // DRIFT_DIV + DRIFT_KB
+	base = max(a, b) if zone_free is None else zone_free
+	return abs(a - b) <= base // DRIFT_DIV + DRIFT_KB
 
 
 def strip_timestamp(line):

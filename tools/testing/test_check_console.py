@@ -303,7 +303,26 @@ class KUnitTests(Base):
 
 
 class ConsoleTests(Base):
-	"""Logs without KUnit suites: kunit.py is not needed."""
+	"""Logs without KUnit suites (their guest tests are a KTAP suite of
+	their own, counted by kunit.py)."""
+
+	def test_guest_tests_are_a_ktap_suite(self):
+		msgs = ['GUEST-TEST ok a', 'x GUEST-TEST not ok b why # not', 'GUEST-TEST skip c no cma']
+		s = cc.guest_suite(msgs)
+		self.assertEqual(s.name, 'guest')
+		self.assertTrue(s.complete)
+		self.assertEqual(s.lines, [
+			'    KTAP version 1', '    # Subtest: guest', '    1..3',
+			'    ok 1 a', '    # b: why # not', '    not ok 2 b',
+			'    ok 3 c # SKIP no cma', 'not ok 0 guest'])
+		self.assertIsNone(cc.guest_suite(['nothing here']))
+
+	@needs_kunit
+	def test_kunit_py_counts_guest_tests(self):
+		text = '|GUEST-TEST ok a\n|GUEST-TEST skip b no cma\n|GUEST-TEST not ok c why\n' + EXIT_OK
+		r = run(text)
+		self.assertVerdict(r, 1, '1 passed, 1 failed')
+		self.assertRegex(r[1], r'suite +guest +1 passed, 1 failed, 1 skipped')
 
 	def test_oops_fails(self):
 		r = run(OOPS + EXIT_OK)

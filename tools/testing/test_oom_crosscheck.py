@@ -175,6 +175,20 @@ class CrossCheck(unittest.TestCase):
 					       ('free_kb=265552', f'free_kb={272596 - 15677}')))
 		self.assertPasses(r, 18)
 
+	def test_free_cma_drifts_with_free(self):
+		# Free moved by -7044 kB (limit 272596 // 20 + 2048 = 15677): the
+		# kernel's free_cma may have moved too, within the same limit.
+		r = self.run_tool(self.fixture('oom-cma-drift.log',
+					       ('free_cma:262144kB', 'free_cma:258048kB')))
+		self.assertPasses(r, 18)
+		self.assertIn('drift scenario=cma node=0 zone=DMA32 free_cma oomfrag=262144 '
+			      'kernel=258048 (free moved by -7044 kB)', r.lines)
+		r = self.run_tool(self.fixture('oom-cma-drift.log',
+					       ('free_cma:262144kB', f'free_cma:{262144 - 15678}kB')))
+		self.assertFails(r)
+		self.assertEqual(r.not_ok('cma_n0_DMA32_free_cma_kb'),
+				 f'oomfrag 262144 kernel {262144 - 15678}, beyond the drift of free')
+
 	def test_boost_ended_between_prints_passes(self):
 		# kswapd ended DMA32's boost: the kernel prints lower watermarks.
 		r = self.run_tool(self.fixture(

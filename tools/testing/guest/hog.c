@@ -8,7 +8,9 @@
  *   hog --bind N    the same under set_mempolicy(MPOL_BIND, {N}), for
  *                   CONSTRAINT_MEMORY_POLICY
  *
- * Built static by tools/testing/check (cc -static): busybox has no numactl.
+ * Built static, for each guest architecture, against the kernel's own
+ * nolibc (tools/include/nolibc) by tools/testing/check: busybox has no
+ * numactl.  The same source builds with glibc (cc -static).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,7 +35,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		mask[node / (8 * sizeof(long))] = 1UL << (node % (8 * sizeof(long)));
-		if (syscall(SYS_set_mempolicy, MPOL_BIND, mask, 16 * 8 * sizeof(long))) {
+		if (syscall(__NR_set_mempolicy, MPOL_BIND, mask, 16 * 8 * sizeof(long))) {
 			fprintf(stderr, "hog: set_mempolicy: %s\n", strerror(errno));
 			return 1;
 		}
@@ -49,6 +51,7 @@ int main(int argc, char **argv)
 			sleep(1);
 			continue;
 		}
+		/* 4 kB: the smallest page size, so every page is touched. */
 		for (long i = 0; i < CHUNK; i += 4096)
 			p[i] = 1;
 	}

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Provoke real OOMs of each kind with the stress sample; the caller sets
-# SCENARIOS="name:verdict ..." and SETUP (shell run first), and checks the
-# console with tools/testing/oom-crosscheck.
+# SCENARIOS="name:verdict ..." and SYSCTLS (one "PATH VALUE" record a line,
+# written to /proc/sys/PATH first), from the harness's typed shapes
+# (tools/testing/oomfrag_harness/shapes.py), and checks the console with
+# tools/testing/oom-crosscheck.
 # (tools/testing/guest/lib.sh is prepended by the caller.)
 protect
 check kunit run_kunit
@@ -14,7 +16,10 @@ check insmod_stress insmod $KO/oomfrag_stress.ko
 # boost verdict is tested on the host and shown from a real run in
 # Documentation/oomfrag.rst.
 echo 0 > /proc/sys/vm/watermark_boost_factor
-eval "${SETUP:-:}"
+printf '%s\n' "${SYSCTLS:-}" | while read -r key value; do
+	[ -z "$key" ] && continue
+	check "sysctl_$key" sh -c "echo '$value' > /proc/sys/$key"
+done
 grep -E 'MemTotal|MemFree|CmaTotal|CmaFree' /proc/meminfo
 # Each of SCENARIOS is NAME:VERDICT or NAME:VERDICT:CONSTRAINT.
 for s in $SCENARIOS; do
