@@ -46,6 +46,7 @@ pub(crate) const COUNT_LIMIT: usize = 100_000;
 
 unsafe extern "C" {
     fn oomfrag_platform_read(p: *mut PlatformRaw);
+    fn oomfrag_nr_node_ids() -> ffi::c_uint;
     fn oomfrag_node_online(nid: ffi::c_uint) -> bool;
     fn oomfrag_populated_zone(nid: ffi::c_uint, idx: ffi::c_uint) -> *mut ffi::c_void;
     fn oomfrag_zone_read(zone: *mut ffi::c_void, z: *mut ZoneRaw);
@@ -212,9 +213,9 @@ pub(crate) fn platform() -> Platform {
 /// `nr_node_ids`: one more than the highest possible node id, at most
 /// `MAX_NUMNODES`.
 fn nr_node_ids() -> usize {
-    // SAFETY: `nr_node_ids` is set during early boot, before modules load,
-    // and never changes after.
-    let nodes = unsafe { bindings::nr_node_ids } as usize;
+    // SAFETY: no arguments; it reads a value set during early boot, before
+    // modules load (a constant without `CONFIG_NUMA`).
+    let nodes = unsafe { oomfrag_nr_node_ids() } as usize;
     nodes.clamp(1, bindings::MAX_NUMNODES as usize)
 }
 

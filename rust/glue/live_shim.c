@@ -139,6 +139,15 @@ unsigned long oomfrag_count_order(struct zone *zone, unsigned int order,
 	return nr_free;
 }
 
+/*
+ * nr_node_ids: a variable with CONFIG_NUMA (MAX_NUMNODES > 1), a constant
+ * 1 without, which Rust would read in two ways.
+ */
+unsigned int oomfrag_nr_node_ids(void)
+{
+	return nr_node_ids;
+}
+
 bool oomfrag_node_online(unsigned int nid)
 {
 	return nid < MAX_NUMNODES && node_online(nid);

@@ -76,6 +76,7 @@ struct oomfrag_platform {
 	unsigned int migrate_types;
 };
 void oomfrag_platform_read(struct oomfrag_platform *p);
+unsigned int oomfrag_nr_node_ids(void);
 bool oomfrag_node_online(unsigned int nid);
 struct zone *oomfrag_populated_zone(unsigned int nid, unsigned int idx);
 void oomfrag_zone_read(struct zone *zone, struct oomfrag_zone *z);

@@ -38,11 +38,12 @@ OOMFRAG = re.compile(r'oomfrag: (event=(?:oom|zone)(?: .*)?)$')
 # The kernel's report (mm/oom_kill.c dump_header(), mm/show_mem.c).
 INVOKED = re.compile(r'invoked oom-killer: gfp_mask=(0x[0-9a-f]+)\(([^)]*)\), '
 		     r'order=(-?\d+)')
-KZONE = re.compile(r'^Node (\d+) (\S+) free:(\d+)kB boost:(\d+)kB min:(\d+)kB '
+# Without CONFIG_NUMA, show_node() prints no "Node N " (one node: 0).
+KZONE = re.compile(r'^(?:Node (\d+) )?(\S+) free:(\d+)kB boost:(\d+)kB min:(\d+)kB '
 		   r'low:(\d+)kB high:(\d+)kB.* free_cma:(\d+)kB')
 KZONE_KEYS = ('free_kb', 'boost_kb', 'min_kb', 'low_kb', 'high_kb',
 	      'free_cma_kb')
-KBUDDY = re.compile(r'^Node (\d+) (\S+): (.*) = (\d+)kB$')
+KBUDDY = re.compile(r'^(?:Node (\d+) )?(\S+): (.*) = (\d+)kB$')
 KBUDDY_ORDER = re.compile(r'(\d+)\*(\d+)kB(?: \(([A-Z]+)\))?')
 # Where the kernel's report ends.
 END = re.compile(r'Out of memory|Memory cgroup out of memory|oom-kill:')
@@ -132,12 +133,13 @@ def parse_invoked(msg):
 
 def parse_kernel_zone(msg):
 	"""The kernel's per-zone line "Node N ZONE free:..kB boost:..kB
-	min:..kB low:..kB high:..kB ... free_cma:..kB" as {'node': 'N',
+	min:..kB low:..kB high:..kB ... free_cma:..kB" ("ZONE free:..." without
+	CONFIG_NUMA, node 0) as {'node': 'N',
 	'zone': 'ZONE', 'free_kb': int, ...KZONE_KEYS}, or None."""
 	m = KZONE.search(msg)
 	if not m:
 		return None
-	d = {'node': m.group(1), 'zone': m.group(2)}
+	d = {'node': m.group(1) or '0', 'zone': m.group(2)}
 	d.update(zip(KZONE_KEYS, (int(x) for x in m.groups()[2:])))
 	return d
 
@@ -152,7 +154,7 @@ def parse_buddy(msg):
 		return None
 	orders = [(int(c), int(kb), frozenset(t or ''))
 		  for c, kb, t in KBUDDY_ORDER.findall(m.group(3))]
-	return {'node': m.group(1), 'zone': m.group(2),
+	return {'node': m.group(1) or '0', 'zone': m.group(2),
 		'total_kb': int(m.group(4)), 'orders': orders}
 
 

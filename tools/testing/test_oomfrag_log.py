@@ -182,6 +182,23 @@ class KernelReport(unittest.TestCase):
 		self.assertEqual((z['node'], z['zone'], z['boost_kb'], z['high_kb']),
 				 ('1', 'Movable', 8, 928))
 
+	def test_without_numa_no_node_prefix(self):
+		# A kernel without CONFIG_NUMA (arm64 16K guest, 7.3): show_node()
+		# prints nothing, so the lines start with the zone; node 0.
+		z = ol.parse_kernel_zone(
+			'DMA free:2672kB boost:0kB min:2848kB low:3552kB high:4256kB '
+			'reserved_highatomic:0kB free_highatomic:0kB present:524288kB '
+			'managed:512720kB free_pcp:448kB local_pcp:448kB free_cma:128kB')
+		self.assertEqual((z['node'], z['zone'], z['free_kb'], z['min_kb'], z['free_cma_kb']),
+				 ('0', 'DMA', 2672, 2848, 128))
+		b = ol.parse_buddy('DMA: 55*16kB (M) 16*32kB (M) 9*64kB (M) 4*128kB (MC) '
+				   '0*256kB 0*512kB 0*1024kB 0*2048kB 0*4096kB 0*8192kB '
+				   '0*16384kB 0*32768kB = 2480kB')
+		self.assertEqual((b['node'], b['zone'], b['total_kb'], len(b['orders'])),
+				 ('0', 'DMA', 2480, 12))
+		self.assertEqual(b['orders'][3], (4, 128, frozenset('MC')))
+		self.assertIsNone(ol.parse_buddy('DMA: preallocated 128 KiB GFP_KERNEL|GFP_DMA pool'))
+
 	def test_zone_not_buddy(self):
 		self.assertIsNone(ol.parse_kernel_zone(BUDDY))
 		self.assertIsNone(ol.parse_buddy(KZONE))

@@ -153,7 +153,8 @@ check sysrq_before_kernel_report test -n "$first_kernel" -a -n "$first_ours" -a 
 echo "$log" | grep 'oomfrag: event=zone' | while read -r l; do
 	[ "$(value eligible "$l")" = 1 ] || continue
 	n=$(value node "$l"); z=$(value zone "$l")
-	k=$(echo "$log" | grep "Node $n $z free:" | head -1)
+	# ("ZONE free:" right after the timestamp without CONFIG_NUMA.)
+	k=$(echo "$log" | grep -E "(Node $n |\] )$z free:" | head -1)
 	kfree=$(kernel_kb free "$k")
 	kboost=$(kernel_kb boost "$k")
 	oboost=$(value boost_kb "$l")

@@ -35,6 +35,8 @@ class QemuArchParams:
     #: Debian's architecture name: the static busybox of this architecture
     #: (``busybox-static:<debian_arch>``).
     debian_arch: str
+    #: clang's ``--target`` for the guest's static helper programs.
+    clang_target: str
 
 
 ARCHES: Dict[str, QemuArchParams] = {
@@ -49,6 +51,7 @@ ARCHES: Dict[str, QemuArchParams] = {
         extra_qemu_params=(),
         serial_console="ttyS0",
         debian_arch="amd64",
+        clang_target="x86_64-linux-gnu",
     ),
     # QEMU's `virt` board, as kunit.py's qemu_configs/arm64.py.  RAM starts
     # at 1 GB and ZONE_DMA reaches 4 GB: up to 3 GB of guest memory, the
@@ -66,6 +69,7 @@ ARCHES: Dict[str, QemuArchParams] = {
         extra_qemu_params=("-machine", "virt", "-cpu", "max,pauth-impdef=on"),
         serial_console="ttyAMA0",
         debian_arch="arm64",
+        clang_target="aarch64-linux-gnu",
     ),
     # The same board with 16 KB pages (Debian's arm64-16k flavour, Apple
     # silicon, some Android kernels), and without CONFIG_NUMA, as many
@@ -82,6 +86,7 @@ ARCHES: Dict[str, QemuArchParams] = {
         extra_qemu_params=("-machine", "virt", "-cpu", "max,pauth-impdef=on"),
         serial_console="ttyAMA0",
         debian_arch="arm64",
+        clang_target="aarch64-linux-gnu",
     ),
 }
 

@@ -267,7 +267,7 @@ class Check:
         out = self.work / f"hog-{arch_name}"
         log = self.work / f"hog-{arch_name}.log"
         a = arch(arch_name)
-        target = {"x86_64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu"}[a.name]
+        target = a.clang_target
         ok = self.sh(["make", "-s", "-C", str(kdir), "LLVM=1", f"ARCH={a.linux_arch}",
                       "headers"], log=log).returncode == 0
         if ok:
