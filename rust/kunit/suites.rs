@@ -53,9 +53,15 @@ mod engine_tests {
     }
 
     /// Seed 002: 233 MB free, 231 MB of it CMA, non-movable order 0: cma.
+    /// The seed's board groups pages by mobility; this kernel's zone
+    /// indices.
     #[test]
     fn seed002_is_cma() {
-        let p = live::platform();
+        let live = live::platform();
+        let p = Platform {
+            mobility_disabled: false,
+            ..live
+        };
         let u = MigrateType::Unmovable.bit();
         let c = MigrateType::Cma.bit();
         let mut z = zone(
@@ -83,6 +89,14 @@ mod engine_tests {
         assert_eq!(summarize(&[v], 0, false), Verdict::Cma);
         let m = judge(&p, &z, 0, gfp_types::HIGHUSER_MOVABLE);
         assert!(m.decisive().ok);
+        // Without grouping by mobility (this machine's, if it is small:
+        // `gfp_migratetype()` is then unmovable) no request may use CMA.
+        let off = Platform {
+            mobility_disabled: true,
+            ..live
+        };
+        let m = judge(&off, &z, 0, gfp_types::HIGHUSER_MOVABLE);
+        assert_eq!(m.decisive().cause, Cause::Cma);
     }
 
     /// Seed 003: 6.5 MB free, largest block 128 kB: fragmentation above 5.
@@ -131,8 +145,10 @@ mod engine_tests {
             gfp_zone(&p, gfp_types::HIGHUSER_MOVABLE),
             p.zone_idx[ZoneType::Movable as usize]
         );
+        // A movable request may use CMA where there is CMA and pages are
+        // grouped by mobility (gfp_to_alloc_flags_cma()).
         let caps = slowpath_flags(&p, gfp_types::HIGHUSER_MOVABLE, 0, &Task::PLAIN);
-        assert_eq!(caps.cma, cfg!(CONFIG_CMA));
+        assert_eq!(caps.cma, cfg!(CONFIG_CMA) && !p.mobility_disabled);
         assert!(!slowpath_flags(&p, gfp_types::KERNEL, 0, &Task::PLAIN).cma);
     }
 }
