@@ -15,14 +15,16 @@
  *
  * bytes is the size of the last read.  The process is named "readloop":
  * oomfrag_bench times the zone->lock holds of tasks of that name.
- * Built static by tools/testing/bench (cc -static): the guest has busybox
- * only.
+ * Built static for the guest's architecture by tools/testing/bench
+ * against the kernel's own nolibc (tools/include/nolibc), as hog.c is: the
+ * guest has busybox only.  The same source builds with glibc (cc -static).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,11 +38,20 @@ static long long now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static int cmp(const void *a, const void *b)
+/* Sorts @v (Shell's method: nolibc has no qsort()). */
+static void sort(long long *v, long n)
 {
-	long long x = *(const long long *)a, y = *(const long long *)b;
+	long gap, i, j;
 
-	return (x > y) - (x < y);
+	for (gap = n / 2; gap > 0; gap /= 2) {
+		for (i = gap; i < n; i++) {
+			long long x = v[i];
+
+			for (j = i; j >= gap && v[j - gap] > x; j -= gap)
+				v[j] = v[j - gap];
+			v[j] = x;
+		}
+	}
 }
 
 int main(int argc, char **argv)
@@ -74,7 +85,8 @@ int main(int argc, char **argv)
 			long long t0 = now_ns(), off = 0;
 			ssize_t r;
 
-			while ((r = pread(fds[f], buf, BUF, off)) > 0)
+			/* pread(), which nolibc has only as the system call. */
+			while ((r = syscall(__NR_pread64, fds[f], buf, BUF, off)) > 0)
 				off += r;
 			ns[f][i] = now_ns() - t0;
 			if (r < 0) {
@@ -89,7 +101,7 @@ int main(int argc, char **argv)
 
 		for (i = 0; i < n; i++)
 			sum += ns[f][i];
-		qsort(ns[f], n, sizeof(**ns), cmp);
+		sort(ns[f], n);
 		printf("READLOOP file=%s reads=%ld bytes=%lld median_ns=%lld mean_ns=%lld min_ns=%lld\n",
 		       argv[f + 2], n, bytes[f], ns[f][n / 2], sum / n, ns[f][0]);
 	}

@@ -8,7 +8,7 @@ build, the arch's config fragment) and by ``run-vm`` (QEMU, its machine
 and CPU, the console, the guest's busybox).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, Tuple
 
 
@@ -71,24 +71,14 @@ ARCHES: Dict[str, QemuArchParams] = {
         debian_arch="arm64",
         clang_target="aarch64-linux-gnu",
     ),
-    # The same board with 16 KB pages (Debian's arm64-16k flavour, Apple
-    # silicon, some Android kernels), and without CONFIG_NUMA, as many
-    # boards are built: pageblocks of 32 MB, so grouping by mobility is off
-    # below about 192 MB of memory.
-    "arm64-16k": QemuArchParams(
-        name="arm64-16k",
-        linux_arch="arm64",
-        image_target="Image",
-        kernel_path="arch/arm64/boot/Image",
-        config_fragment="kernel-arm64-16k.config",
-        qemu_binary="qemu-system-aarch64",
-        qemu_package="qemu-system-arm",
-        extra_qemu_params=("-machine", "virt", "-cpu", "max,pauth-impdef=on"),
-        serial_console="ttyAMA0",
-        debian_arch="arm64",
-        clang_target="aarch64-linux-gnu",
-    ),
 }
+
+# The same board with 16 KB pages (Debian's arm64-16k flavour, Apple
+# silicon, some Android kernels), and without CONFIG_NUMA, as many boards
+# are built: pageblocks of 32 MB, so grouping by mobility is off below about
+# 192 MB of memory.
+ARCHES["arm64-16k"] = replace(ARCHES["arm64"], name="arm64-16k",
+                              config_fragment="kernel-arm64-16k.config")
 
 
 def arch(name: str) -> QemuArchParams:

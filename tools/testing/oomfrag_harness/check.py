@@ -30,6 +30,7 @@ from typing import Dict, List, Optional, Sequence
 
 from .arches import ARCHES, arch
 from .guests import Target, count, run_shape
+from .helpers import build_static
 from .shapes import DEBUG_SHAPES, SHAPES
 from .tally import Tally
 
@@ -263,27 +264,15 @@ class Check:
 
     def helpers(self, arch_name: str, kdir: Path) -> List[Path]:
         """The guest's static helper programs (hog), built for ``arch_name``
-        against the kernel's own nolibc and UAPI headers."""
-        out = self.work / f"hog-{arch_name}"
-        log = self.work / f"hog-{arch_name}.log"
-        a = arch(arch_name)
-        target = a.clang_target
-        ok = self.sh(["make", "-s", "-C", str(kdir), "LLVM=1", f"ARCH={a.linux_arch}",
-                      "headers"], log=log).returncode == 0
-        if ok:
-            ok = self.sh(["clang", f"--target={target}", "-static", "-nostdlib", "-nostdinc",
-                          "-ffreestanding", "-fuse-ld=lld", "-O2", "-Wall", "-Werror",
-                          f"-I{kdir}/tools/include/nolibc", f"-I{kdir}/usr/include",
-                          "-include", "nolibc.h", "-o", str(out),
-                          str(self.testing / "guest" / "hog.c")], log=log).returncode == 0
-        if not ok:
-            print(log.read_text()[-2000:])
-            self.tally.fail(f"hog-build-{arch_name}", 1, "clang with the kernel's nolibc")
-            return []
+        (:func:`.helpers.build_static`)."""
         staged = self.work / arch_name
         staged.mkdir(exist_ok=True)
         hog = staged / "hog"
-        out.replace(hog)
+        log = self.work / f"hog-{arch_name}.log"
+        if not build_static(kdir, arch_name, self.testing / "guest" / "hog.c", hog, log):
+            print(log.read_text()[-2000:])
+            self.tally.fail(f"hog-build-{arch_name}", 1, "clang with the kernel's nolibc")
+            return []
         return [hog]
 
     def arch_modules(self, arch_name: str, kdir: Path) -> Optional[Path]:
