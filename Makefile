@@ -24,10 +24,11 @@
 #   make rustfmtcheck check formatting with the kernel's rustfmt settings
 #   make clean
 #
-# ARCH picks the architecture (x86_64, arm64; default this machine's) as
-# kbuild takes it: `make demo ARCH=arm64` builds and boots the arm64 test
-# kernel; make check runs every architecture whatever ARCH says
-# (tools/testing/oomfrag_harness/arches.py has what differs between them).
+# ARCH picks the architecture (x86_64, arm64, arm64-16k; default this
+# machine's) as kbuild takes it, KERNEL the version (7.3, 7.2, 6.12;
+# default 7.3): `make demo ARCH=arm64` or `make demo KERNEL=7.2` builds and
+# boots that test kernel; make check runs its whole matrix whatever they
+# say (tools/testing/oomfrag_harness/: arches.py, kernels.py).
 # KDIR defaults to that architecture's cached test kernel
 # (~/.cache/oomfrag/...), resolved when a recipe runs, after the toolchain
 # step; any Rust-enabled kernel build tree works: make KDIR=/path/to/linux

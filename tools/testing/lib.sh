@@ -3,10 +3,9 @@
 
 OOMFRAG_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OOMFRAG_CACHE=${OOMFRAG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/oomfrag}
-# Where Debian's linux-source-7.3 puts the tarball (a directory to search,
-# overridable so the first-run test can make it appear late).
+# Where Debian's linux-source-X.Y packages put their tarballs (a directory
+# to search, overridable so the first-run test can make it appear late).
 KSRC_DIR=${KSRC_DIR:-/usr/src}
-KSRC_TARBALL=${KSRC_TARBALL:-$(ls "$KSRC_DIR"/linux-source-7.3.tar.xz 2>/dev/null || true)}
 
 export PATH=/usr/lib/llvm-19/bin:$HOME/.cargo/bin:$PATH
 export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
@@ -27,6 +26,18 @@ oomfrag_set_arch() {
 	OOMFRAG_ARCH=$OOMFRAG_ARCH_NAME
 }
 oomfrag_set_arch "${ARCH:-}" || exit 2
+# The kernel version: KERNEL as make takes it (7.3, 7.2, 6.12; default
+# 7.3), its Debian source package from the harness's data
+# (oomfrag_harness/kernels.py) as OOMFRAG_KERNEL_* variables.  KSRC_TARBALL,
+# when set, is the source instead (any supported version).
+oomfrag_set_kernel() {
+	local params
+	params=$(PYTHONPATH=$OOMFRAG_TOP/tools/testing python3 -m oomfrag_harness kernel "${1:-}") || return 1
+	eval "$params"
+	export KERNEL=$OOMFRAG_KERNEL_VERSION
+}
+oomfrag_set_kernel "${KERNEL:-}" || exit 2
+KSRC_TARBALL=${KSRC_TARBALL:-$(ls "$KSRC_DIR/$OOMFRAG_KERNEL_PACKAGE.tar.xz" 2>/dev/null || true)}
 # The guest's static busybox: this machine's own (busybox-static) for its
 # own architecture, else the one setup-toolchain fetched for that one.
 oomfrag_busybox() {

@@ -7,11 +7,36 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from oomfrag_harness import arches, guests, shapes
+from oomfrag_harness import arches, guests, kernels, shapes
 from oomfrag_harness.__main__ import shell_assignments
 from oomfrag_harness.tally import Tally
 
 TESTING = Path(__file__).resolve().parent
+
+
+class KernelsTest(unittest.TestCase):
+    def test_names(self) -> None:
+        self.assertEqual(kernels.kernel("").version, kernels.DEFAULT)
+        self.assertEqual(kernels.kernel("7.2").package, "linux-source-7.2")
+        with self.assertRaisesRegex(ValueError, "unknown kernel '6.1'"):
+            kernels.kernel("6.1")
+
+    def test_matrix_cells_are_known_and_have_shapes(self) -> None:
+        self.assertIn((kernels.DEFAULT, "x86_64"), kernels.MATRIX)
+        self.assertEqual(len(set(kernels.MATRIX)), len(kernels.MATRIX))
+        for k, a in kernels.MATRIX:
+            self.assertTrue(kernels.kernel(k).test_modules, k)
+            self.assertEqual(arches.arch(a).name, a)
+            self.assertTrue(shapes.SHAPES[a], a)
+
+    def test_tarball_is_the_packages(self) -> None:
+        for k in kernels.KERNELS.values():
+            self.assertEqual(Path(k.tarball).name, f"{k.package}.tar.xz")
+
+    def test_kernel_assignments(self) -> None:
+        out = shell_assignments("kernel", "6.12")
+        self.assertIn("OOMFRAG_KERNEL_TEST_MODULES=0", out)
+        self.assertIn("OOMFRAG_KERNEL_PACKAGE=linux-source-6.12", out)
 
 
 class ArchesTest(unittest.TestCase):
@@ -29,7 +54,7 @@ class ArchesTest(unittest.TestCase):
 
     def test_shell_assignments_read_back_in_bash(self) -> None:
         # What lib.sh evals gives back the record's values, word lists too.
-        script = "\n".join(shell_assignments("arm64")) + (
+        script = "\n".join(shell_assignments("arch", "arm64")) + (
             '\nset -- $OOMFRAG_ARCH_EXTRA_QEMU_PARAMS\n'
             'echo "$OOMFRAG_ARCH_SERIAL_CONSOLE|$#|$4"\n')
         out = subprocess.run(["bash", "-c", script], stdout=subprocess.PIPE, text=True,

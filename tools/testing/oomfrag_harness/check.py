@@ -8,16 +8,18 @@
    first-run test of the Makefile, the harness's own unit tests and its
    type check (mypy), the analyzer's page in headless Chromium;
 4. the harness itself: exit status, timeout, a boot stall, an oops caught;
-5. per architecture (:data:`.shapes.SHAPES`): its test kernel, the modules
-   built against it (warning- and clippy-clean), and its guest shapes
+5. per kernel and architecture (:data:`.kernels.MATRIX`; the shapes of
+   :data:`.shapes.SHAPES`): its test kernel, the modules built against it
+   (warning- and clippy-clean), and its guest shapes
    (:func:`.guests.run_shape`): KUnit, debugfs against /proc, real OOMs of
    every class cross-checked against the kernel's own report;
 6. the debug kernel (KASAN, kmemleak, lockdep, ...) and its shapes.
 
 Ends with one line "N passed, N failed"; exits non-zero if anything failed.
 OOMFRAG_CHECK_QUICK=1 boots only the first shapes; OOMFRAG_CHECK_DEBUG=0
-skips the debug kernel; OOMFRAG_CHECK_ARCHES="x86_64" (a space-separated
-list) limits the architectures.
+skips the debug kernel; OOMFRAG_CHECK_ARCHES="x86_64" and
+OOMFRAG_CHECK_KERNELS="7.3" (space-separated lists) limit the cells of
+:data:`.kernels.MATRIX` that run.
 """
 
 import os
@@ -31,6 +33,8 @@ from typing import Dict, List, Optional, Sequence
 from .arches import ARCHES, arch
 from .guests import Target, count, run_shape
 from .helpers import build_static
+from .kernels import DEFAULT, KERNELS, MATRIX
+from .kernels import kernel as kernel_source
 from .shapes import DEBUG_SHAPES, SHAPES
 from .tally import Tally
 
@@ -73,8 +77,12 @@ class Check:
         return self.sh(["make", "-s", "-C", str(self.top), f"KDIR={kdir}", *args],
                        log=log).returncode == 0
 
-    def build_kernel(self, arch_name: str, debug: bool = False) -> Optional[Path]:
+    def build_kernel(self, arch_name: str, debug: bool = False,
+                     kernel: str = DEFAULT) -> Optional[Path]:
         args = [str(self.testing / "build-kernel"), "--arch", arch_name]
+        if kernel != DEFAULT:
+            # (The default kernel's source may be KSRC_TARBALL's.)
+            args += ["--kernel", kernel]
         if debug:
             args.append("--debug")
         r = subprocess.run(args, stdout=subprocess.PIPE, text=True)
@@ -275,45 +283,52 @@ class Check:
             return []
         return [hog]
 
-    def arch_modules(self, arch_name: str, kdir: Path) -> Optional[Path]:
+    def arch_modules(self, arch_name: str, kdir: Path, cell: str) -> Optional[Path]:
         """oomfrag.ko and the test modules built against ``kdir`` outside the
         work tree: warning- and clippy-clean (one CLIPPY=1 build: clippy
         prints rustc's warnings too, and clang's for the C shims)."""
         t = self.tally
         out = Path(f"{kdir}.modules")
-        log = self.work / f"modules-{arch_name}.log"
+        log = self.work / f"modules-{cell}.log"
         r = self.lib("oomfrag_test_modules", str(kdir), str(out), "CLIPPY=1", log=log,
                      arch_name=arch_name)
         text = log.read_text()
         if r.returncode != 0:
             print("\n".join(text.splitlines()[-40:]))
-            t.fail(f"module-build-{arch_name}")
+            t.fail(f"module-build-{cell}")
             return None
         if re.search(r"^(warning|error)", text, re.M) or "warning:" in text:
             print(text[:4000])
-            t.fail(f"module-build-warnings-{arch_name}")
+            t.fail(f"module-build-warnings-{cell}")
         else:
-            t.ok(f"module-build-{arch_name}", 1, "clippy-clean")
+            t.ok(f"module-build-{cell}", 1, "clippy-clean")
         return Path(r.stdout.strip().splitlines()[-1])
 
-    def guests(self, arch_name: str, kdir: Path, modules: Optional[Path]) -> None:
+    def guests(self, arch_name: str, kdir: Path, modules: Optional[Path],
+               label: str = "") -> None:
         shapes = SHAPES[arch_name]
         if self.quick:
             shapes = shapes[:1]
         helpers = tuple(self.helpers(arch_name, kdir))
-        target = Target(arch=arch_name, kdir=kdir, modules=modules, helpers=helpers)
+        target = Target(arch=arch_name, kdir=kdir, modules=modules, helpers=helpers,
+                        label=label)
         for shape in shapes:
             run_shape(self.testing, self.work, target, shape, self.tally)
 
-    def other_arch(self, arch_name: str) -> None:
-        kdir = self.build_kernel(arch_name)
+    def other_cell(self, kernel: str, arch_name: str) -> None:
+        """One more (kernel, architecture) of :data:`.kernels.MATRIX`: its
+        kernel, the modules built against it, its architecture's shapes
+        (named after the kernel too when it is not the default one)."""
+        label = "" if kernel == DEFAULT else kernel
+        cell = f"{label}-{arch_name}" if label else arch_name
+        kdir = self.build_kernel(arch_name, kernel=kernel)
         if kdir is None:
-            self.tally.fail(f"kernel-build-{arch_name}", 1, "see the messages above")
+            self.tally.fail(f"kernel-build-{cell}", 1, "see the messages above")
             return
-        self.tally.ok(f"kernel-build-{arch_name}", 1, str(kdir))
-        modules = self.arch_modules(arch_name, kdir)
+        self.tally.ok(f"kernel-build-{cell}", 1, str(kdir))
+        modules = self.arch_modules(arch_name, kdir, cell)
         if modules is not None:
-            self.guests(arch_name, kdir, modules)
+            self.guests(arch_name, kdir, modules, label)
 
     # --- 6. the debug kernel ---------------------------------------------
 
@@ -354,6 +369,10 @@ class Check:
         names = os.environ.get("OOMFRAG_CHECK_ARCHES", " ".join(ARCHES)).split()
         return [arch(n).name for n in names]
 
+    def kernels(self) -> List[str]:
+        names = os.environ.get("OOMFRAG_CHECK_KERNELS", " ".join(KERNELS)).split()
+        return [kernel_source(n).version for n in names]
+
     # --- all -------------------------------------------------------------
 
     def run(self) -> int:
@@ -367,11 +386,13 @@ class Check:
             return self.finish()
         self.host()
         self.harness(kdir)
-        if self.host_arch in self.arches():
-            self.guests(self.host_arch, kdir, None)
-        for arch_name in self.arches():
-            if arch_name != self.host_arch:
-                self.other_arch(arch_name)
+        for kernel, arch_name in MATRIX:
+            if arch_name not in self.arches() or kernel not in self.kernels():
+                continue
+            if (kernel, arch_name) == (DEFAULT, self.host_arch):
+                self.guests(self.host_arch, kdir, None)
+            else:
+                self.other_cell(kernel, arch_name)
         self.debug()
         return self.finish()
 

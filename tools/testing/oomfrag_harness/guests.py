@@ -36,6 +36,9 @@ class Target:
     #: Static helper programs for this architecture (``hog``).
     helpers: Tuple[Path, ...] = ()
     timeout: int = 900
+    #: Put before each shape's name (logs, counts) when the kernel is not
+    #: the default one: "7.2" makes "7.2-oom-cma".
+    label: str = ""
 
 
 def guest_script(testing: Path, shape: Shape) -> str:
@@ -84,7 +87,7 @@ def _indent(text: str, drop: Sequence[str] = ()) -> str:
 def run_shape(testing: Path, work: Path, target: Target, shape: Shape,
               tally: Tally) -> None:
     """Boot one shape on one target and add what it proves to the tally."""
-    name = shape.name
+    name = f"{target.label}-{shape.name}" if target.label else shape.name
     script = work / f"{name}.sh"
     script.write_text(guest_script(testing, shape))
     log = work / f"{name}.log"
