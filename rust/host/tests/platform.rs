@@ -28,8 +28,16 @@ fn threshold_in_megabytes_per_page_size() {
         let order = pageblock_order(shift, pmd, max);
         let threshold_pages = (1u64 << order) * u64::from(MIGRATE_TYPES);
         assert_eq!(threshold_pages * kb / 1024, want, "{kb} kB pages");
-        assert!(mobility_grouping_disabled(threshold_pages - 1, order, MIGRATE_TYPES));
-        assert!(!mobility_grouping_disabled(threshold_pages, order, MIGRATE_TYPES));
+        assert!(mobility_grouping_disabled(
+            threshold_pages - 1,
+            order,
+            MIGRATE_TYPES
+        ));
+        assert!(!mobility_grouping_disabled(
+            threshold_pages,
+            order,
+            MIGRATE_TYPES
+        ));
     }
 }
 
