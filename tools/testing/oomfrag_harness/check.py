@@ -4,7 +4,8 @@
 1. this machine's architecture's test kernel (built once, then reused);
 2. the modules, with no compiler warning, clippy (``CLIPPY=1``), rustfmt,
    and Kbuild's refusals of a tree it cannot build against;
-3. host: cargo test of the engine and of the offline analyzer, the
+3. host: cargo fmt --check and cargo test of the engine and of the
+   offline analyzer, the
    first-run test of the Makefile, the harness's own unit tests and its
    type check (mypy), the analyzer's page in headless Chromium;
 4. the harness itself: exit status, timeout, a boot stall, an oops caught;
@@ -184,8 +185,22 @@ class Check:
         if r.returncode != 0 and f == 0:
             t.fail(name, 1, f"cargo test exited {r.returncode}: a target did not build")
 
+    def host_fmt(self) -> None:
+        """The host crates (the engine's tests, the analyzer) rustfmt-clean,
+        as ``make rustfmtcheck`` holds the module's files."""
+        for name, directory in (("cargo-fmt", self.top / "rust" / "host"),
+                                ("cargo-fmt-report", self.top / "tools" / "oomfrag-report")):
+            r = subprocess.run(["cargo", "fmt", "--check"], cwd=directory,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            if r.returncode == 0:
+                self.tally.ok(name)
+            else:
+                print("\n".join(r.stdout.splitlines()[:40]))
+                self.tally.fail(name, 1, f"cargo fmt --check in {directory}")
+
     def host(self) -> None:
         t, w = self.tally, self.work
+        self.host_fmt()
         self.cargo_test("cargo-test", self.top / "rust" / "host", w / "cargo.log")
         self.cargo_test("cargo-test-report", self.top / "tools" / "oomfrag-report",
                         w / "cargo-report.log")
